@@ -1,0 +1,38 @@
+// What can go wrong in the account rules, as typed errors. They say nothing
+// about transports: services/error-mapping.ts turns each into a ConnectError
+// (code, reason, safe message) in one place.
+
+export abstract class DomainError extends Error {
+  override name = this.constructor.name;
+}
+
+export class EmailTaken extends DomainError {
+  constructor() {
+    super("an account with this email address already exists");
+  }
+}
+
+export class UserTaken extends DomainError {
+  constructor() {
+    super("an account with this user name already exists");
+  }
+}
+
+/** Unknown email and wrong password are one error: callers must not tell them apart. */
+export class InvalidCredentials extends DomainError {
+  constructor() {
+    super("invalid email or password");
+  }
+}
+
+export class NotOwner extends DomainError {
+  constructor() {
+    super("you may only access your own profile");
+  }
+}
+
+export class UserNotFound extends DomainError {
+  constructor() {
+    super("your account no longer exists");
+  }
+}

@@ -1,0 +1,138 @@
+// The one place where the environment becomes typed, validated configuration.
+// Every variable is documented in the README's configuration table.
+import { z } from "zod";
+
+const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === "" ? undefined : value));
+const list = z
+  .string()
+  .optional()
+  .transform((value) =>
+    (value ?? "")
+      .split(",")
+      .map((item) => item.trim())
+      .filter((item) => item !== ""),
+  );
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PORT: integer(0, 65535).default(8080),
+  TLS_CERT_FILE: optionalText,
+  TLS_KEY_FILE: optionalText,
+  DATA_DIR: z.string().min(1).default(".data"),
+  DATABASE_URL: optionalText,
+  DATABASE_CA_FILE: optionalText,
+  DATABASE_CA: optionalText,
+  DATABASE_POOL_MAX: integer(1, 200).default(10),
+  DATABASE_CONNECT_RETRIES: integer(0, 100).default(5),
+  JWT_SECRET: optionalText,
+  JWT_ISSUER: z.string().min(1).default("auth-service"),
+  JWT_AUDIENCE: z.string().min(1).default("auth-service"),
+  ACCESS_TOKEN_TTL_SECONDS: integer(60, 86_400).default(900),
+  PASSWORD_PEPPER: optionalText,
+  BCRYPT_COST: integer(4, 15).default(12),
+  PASSWORD_MIN_LENGTH: integer(1, 64).default(8),
+  CORS_ORIGINS: list,
+  MAX_MESSAGE_BYTES: integer(1024, 16 * 1024 * 1024).default(64 * 1024),
+  MAX_REQUEST_BODY_BYTES: integer(1024, 64 * 1024 * 1024).default(1024 * 1024),
+  MAX_TIMEOUT_MS: integer(100, 600_000).default(30_000),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export interface Config {
+  env: "development" | "production" | "test";
+  host: string;
+  port: number;
+  tls: { certFile: string; keyFile: string } | undefined;
+  dataDir: string;
+  database: {
+    /** Unset: start an embedded PostgreSQL under dataDir. */
+    url: string | undefined;
+    /** PEM CA bundle for verifying a managed server's certificate. */
+    caFile: string | undefined;
+    ca: string | undefined;
+    poolMax: number;
+    connectRetries: number;
+  };
+  jwt: {
+    /** Unset outside production: generated once and kept in dataDir. */
+    secret: string | undefined;
+    issuer: string;
+    audience: string;
+    accessTokenTtlSeconds: number;
+  };
+  password: {
+    /** Unset outside production: generated once and kept in dataDir. */
+    pepper: string | undefined;
+    bcryptCost: number;
+    minLength: number;
+  };
+  corsOrigins: string[];
+  limits: { maxMessageBytes: number; maxRequestBodyBytes: number; maxTimeoutMs: number };
+  logLevel: z.infer<typeof schema>["LOG_LEVEL"];
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Reads and validates configuration; throws ConfigError listing every problem. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration:\n  ${problems.join("\n  ")}`);
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  if ((e.TLS_CERT_FILE === undefined) !== (e.TLS_KEY_FILE === undefined)) {
+    problems.push("TLS_CERT_FILE and TLS_KEY_FILE must be set together");
+  }
+  if (e.NODE_ENV === "production") {
+    if (e.JWT_SECRET === undefined) problems.push("JWT_SECRET is required in production");
+    if (e.PASSWORD_PEPPER === undefined) problems.push("PASSWORD_PEPPER is required in production");
+    if (e.DATABASE_URL === undefined) problems.push("DATABASE_URL is required in production");
+    if (e.BCRYPT_COST < 10) problems.push("BCRYPT_COST must be at least 10 in production");
+  }
+  if (e.JWT_SECRET !== undefined && Buffer.byteLength(e.JWT_SECRET) < 32) {
+    problems.push("JWT_SECRET must be at least 32 bytes (256 bits)");
+  }
+  if (e.PASSWORD_PEPPER !== undefined && Buffer.byteLength(e.PASSWORD_PEPPER) < 32) {
+    problems.push("PASSWORD_PEPPER must be at least 32 bytes");
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(`invalid configuration:\n  ${problems.join("\n  ")}`);
+  }
+  return {
+    env: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    tls: e.TLS_CERT_FILE && e.TLS_KEY_FILE ? { certFile: e.TLS_CERT_FILE, keyFile: e.TLS_KEY_FILE } : undefined,
+    dataDir: e.DATA_DIR,
+    database: {
+      url: e.DATABASE_URL,
+      caFile: e.DATABASE_CA_FILE,
+      ca: e.DATABASE_CA,
+      poolMax: e.DATABASE_POOL_MAX,
+      connectRetries: e.DATABASE_CONNECT_RETRIES,
+    },
+    jwt: {
+      secret: e.JWT_SECRET,
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE,
+      accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+    },
+    password: { pepper: e.PASSWORD_PEPPER, bcryptCost: e.BCRYPT_COST, minLength: e.PASSWORD_MIN_LENGTH },
+    corsOrigins: e.CORS_ORIGINS,
+    limits: {
+      maxMessageBytes: e.MAX_MESSAGE_BYTES,
+      maxRequestBodyBytes: e.MAX_REQUEST_BODY_BYTES,
+      maxTimeoutMs: e.MAX_TIMEOUT_MS,
+    },
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,4 @@
+import { UserSchema } from "./user.js";
+
+/** Every entity, for the ORM configuration. */
+export const entities = [UserSchema];

@@ -1,0 +1,35 @@
+import { randomUUID } from "node:crypto";
+import { defineEntity, type InferEntity } from "@mikro-orm/core";
+
+// Uniqueness is the database's job: these expression indexes make email and
+// user name unique case-insensitively, whatever writes the row.
+export const USERS_EMAIL_UNIQUE = "users_email_lower_unique";
+export const USERS_USER_UNIQUE = "users_user_lower_unique";
+
+export const UserSchema = defineEntity({
+  name: "User",
+  tableName: "users",
+  properties: (p) => ({
+    id: p.uuid().primary().onCreate(() => randomUUID()),
+    user: p.string().length(64),
+    email: p.string().length(254),
+    passwordHash: p.text().hidden().lazy(true, false),
+    passwordScheme: p.string().length(32).hidden(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
+  }),
+  uniques: [
+    { name: USERS_EMAIL_UNIQUE, expression: `create unique index "${USERS_EMAIL_UNIQUE}" on "users" (lower("email"))` },
+    { name: USERS_USER_UNIQUE, expression: `create unique index "${USERS_USER_UNIQUE}" on "users" (lower("user"))` },
+  ],
+  // Defence in depth: rows written by hand must follow the same rules.
+  checks: [
+    { name: "users_email_normalised", expression: `"email" = lower(btrim("email"))` },
+    { name: "users_password_scheme_known", expression: `"password_scheme" in ('hmac-sha384-bcrypt', 'bcrypt')` },
+  ],
+});
+
+export type User = InferEntity<typeof UserSchema>;

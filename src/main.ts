@@ -1,0 +1,83 @@
+// Entry point: config -> database -> server -> graceful shutdown.
+import type { MikroORM } from "@mikro-orm/postgresql";
+import { ConfigError, loadConfig, type Config } from "./config.js";
+import { createLogger } from "./logger.js";
+import { openDatabase } from "./db/orm.js";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded-postgres.js";
+import { resolveSecrets } from "./security/dev-secrets.js";
+import { createAuthServer } from "./server/server.js";
+
+const SHUTDOWN_GRACE_MS = 20_000;
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+  const log = createLogger({ level: config.logLevel, pretty: config.env === "development" && process.stdout.isTTY });
+  const secrets = resolveSecrets(
+    { jwtSecret: config.jwt.secret, passwordPepper: config.password.pepper },
+    config.dataDir,
+    (message) => log.warn(message),
+  );
+
+  let embedded: EmbeddedDatabase | undefined;
+  let url = config.database.url;
+  if (url === undefined) {
+    log.info({ dataDir: config.dataDir }, "DATABASE_URL not set: starting the embedded PostgreSQL");
+    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, log: (line) => log.debug({ postgres: line }) });
+    url = embedded.url;
+  }
+
+  let orm: MikroORM;
+  try {
+    orm = await openDatabase({
+      url,
+      caFile: config.database.caFile,
+      ca: config.database.ca,
+      poolMax: config.database.poolMax,
+      retries: config.database.connectRetries,
+      logger: (message) => log.info({ orm: message }, "database"),
+      onRetry: (attempt, error) => log.warn({ attempt, err: describe(error) }, "database not reachable yet, retrying"),
+    });
+  } catch (error) {
+    log.fatal(
+      { err: describe(error) },
+      "cannot open the database: check DATABASE_URL (host, port, credentials, database name) and its TLS settings (sslmode, DATABASE_CA_FILE)",
+    );
+    await embedded?.stop();
+    process.exit(1);
+  }
+
+  const server = createAuthServer({ config, orm, log, secrets });
+  const address = await server.listen();
+  const scheme = config.tls ? "https" : "http";
+  log.info({ address: `${scheme}://${address.address}:${address.port}` }, "auth service ready");
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "shutting down: draining in-flight requests");
+    await server.close(SHUTDOWN_GRACE_MS);
+    await orm.close();
+    await embedded?.stop();
+    log.info("stopped");
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+}
+
+/** Error summaries for start-up logs: the message and code, never a connection string. */
+function describe(error: unknown): { message: string; code?: string } {
+  const err = error as { message?: string; code?: string };
+  return { message: err.message ?? String(error), ...(err.code ? { code: err.code } : {}) };
+}
+
+await main();
+

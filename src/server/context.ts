@@ -1,0 +1,28 @@
+// The request-scoped values that interceptors set and handlers read.
+import { Code, ConnectError, createContextKey, type HandlerContext } from "@connectrpc/connect";
+import type { EntityManager } from "@mikro-orm/postgresql";
+
+/** The authenticated user's id; set by the auth interceptor on protected RPCs. */
+export const kUserId = createContextKey<string | undefined>(undefined, { description: "authenticated user id" });
+/** A fork of the EntityManager for this request only; set by the entity-manager interceptor. */
+export const kEntityManager = createContextKey<EntityManager | undefined>(undefined, { description: "request EntityManager" });
+/** The request id: the caller's `x-request-id`, or one we made. */
+export const kRequestId = createContextKey<string>("", { description: "request id" });
+/** "rest" when the call came in through REST transcoding; unset for native RPC protocols. */
+export const kRestCall = createContextKey<boolean>(false, { description: "came in through REST" });
+/** The client's address as seen by the server socket. */
+export const kClientAddress = createContextKey<string>("", { description: "client address" });
+
+/** The signed-in user's id; an RPC that calls this must not be public. */
+export function requireUser(ctx: HandlerContext): string {
+  const userId = ctx.values.get(kUserId);
+  // Unreachable unless a protected RPC was wrongly listed as public.
+  if (userId === undefined) throw new ConnectError("authentication required", Code.Unauthenticated);
+  return userId;
+}
+
+export function entityManager(ctx: HandlerContext): EntityManager {
+  const em = ctx.values.get(kEntityManager);
+  if (em === undefined) throw new Error("no EntityManager in context: is the entity-manager interceptor installed?");
+  return em;
+}

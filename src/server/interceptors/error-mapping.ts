@@ -1,0 +1,69 @@
+// The one place where errors become what a client sees. Domain errors map to
+// a code, a stable reason and a safe message; database outages to
+// unavailable; anything unexpected to `internal` with the request id, while
+// the cause goes only to the log.
+import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import { DriverException, ConnectionException } from "@mikro-orm/core";
+import type { Logger } from "pino";
+import { ErrorReason } from "../../../gen/auth/v1/error_reason_pb.js";
+import {
+  DomainError,
+  EmailTaken,
+  InvalidCredentials,
+  NotOwner,
+  UserNotFound,
+  UserTaken,
+} from "../../accounts/errors.js";
+import { kRequestId } from "../context.js";
+import { reasonError } from "./error-details.js";
+
+const domainErrors = new Map<Function, [Code, ErrorReason]>([
+  [EmailTaken, [Code.AlreadyExists, ErrorReason.EMAIL_TAKEN]],
+  [UserTaken, [Code.AlreadyExists, ErrorReason.USER_TAKEN]],
+  [InvalidCredentials, [Code.Unauthenticated, ErrorReason.INVALID_CREDENTIALS]],
+  [NotOwner, [Code.PermissionDenied, ErrorReason.NOT_OWNER]],
+  [UserNotFound, [Code.NotFound, ErrorReason.USER_NOT_FOUND]],
+]);
+
+export function toConnectError(error: unknown, requestId: string): { error: ConnectError; unexpected: boolean } {
+  if (error instanceof ConnectError) return { error, unexpected: false };
+  if (error instanceof DomainError) {
+    const mapped = domainErrors.get(error.constructor);
+    if (mapped !== undefined) return { error: reasonError(mapped[0], mapped[1], error.message), unexpected: false };
+  }
+  if (isDatabaseUnavailable(error)) {
+    return {
+      error: reasonError(
+        Code.Unavailable,
+        ErrorReason.SERVICE_UNAVAILABLE,
+        `the service is temporarily unavailable, retry later (request id ${requestId})`,
+      ),
+      unexpected: true,
+    };
+  }
+  return { error: new ConnectError(`internal error (request id ${requestId})`, Code.Internal), unexpected: true };
+}
+
+export function createErrorMappingInterceptor(log: Logger): Interceptor {
+  return (next) => async (req) => {
+    try {
+      return await next(req);
+    } catch (cause) {
+      const requestId = req.contextValues.get(kRequestId);
+      const { error, unexpected } = toConnectError(cause, requestId);
+      if (unexpected) log.error({ err: cause, requestId, rpc: req.method.name }, "request failed");
+      throw error;
+    }
+  };
+}
+
+function isDatabaseUnavailable(error: unknown): boolean {
+  if (error instanceof ConnectionException) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== "string") return false;
+  // Socket errors, pool acquire timeouts, and PostgreSQL's "cannot connect now" / admin shutdown classes.
+  return (
+    ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "57P01", "57P02", "57P03", "53300"].includes(code) ||
+    (error instanceof DriverException && code.startsWith("08"))
+  );
+}

@@ -1,0 +1,173 @@
+// createAuthServer(): exactly what production runs and what tests start.
+// Wires the domain, the interceptor chain and every protocol onto one port.
+import { readFileSync } from "node:fs";
+import { createServer as createHttp1Server, type Server as HttpServer } from "node:http";
+import {
+  createServer as createHttp2Server,
+  createSecureServer,
+  type Http2SecureServer,
+  type Http2Server,
+  type ServerHttp2Session,
+} from "node:http2";
+import type { AddressInfo, Server as NetServer } from "node:net";
+import { createConnectRouter } from "@connectrpc/connect";
+import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
+import type { MikroORM } from "@mikro-orm/postgresql";
+import type { Logger } from "pino";
+import type { Config } from "../config.js";
+import { Accounts } from "../accounts/accounts.js";
+import { AccessTokens } from "../security/access-tokens.js";
+import { PasswordHasher } from "../security/password-hasher.js";
+import type { Secrets } from "../security/dev-secrets.js";
+import { requestRules } from "../validation/request-rules.js";
+import { publicMethods, routes, services } from "../services/routes.js";
+import { createHttpHandler, requestContext, requestIdOf } from "./http-handler.js";
+import { createSniffingListener } from "./listener.js";
+import { createRestHandler } from "./rest/rest-handler.js";
+import { createAuthInterceptor } from "./interceptors/auth.js";
+import { createDefaultDeadlineInterceptor } from "./interceptors/deadline.js";
+import { createEntityManagerInterceptor } from "./interceptors/entity-manager.js";
+import { createErrorMappingInterceptor } from "./interceptors/error-mapping.js";
+import { createRequestLogInterceptor } from "./interceptors/request-log.js";
+import { createValidationInterceptor } from "./interceptors/validation.js";
+
+/** HTTP/2 streams per connection (Node's default is 2^32-1). */
+const MAX_CONCURRENT_STREAMS = 100;
+/** Largest response message we will write. */
+const WRITE_MAX_BYTES = 1024 * 1024;
+
+export interface AuthServerDeps {
+  config: Config;
+  orm: MikroORM;
+  log: Logger;
+  secrets: Secrets;
+  /** Time source for tokens; tests pass their own clock. */
+  now?: () => number;
+}
+
+export interface AuthServer {
+  /** Starts listening on config.host:config.port (0 picks a free port). */
+  listen(): Promise<AddressInfo>;
+  /** Stops accepting, lets in-flight calls finish (up to `graceMs`), then closes connections. */
+  close(graceMs?: number): Promise<void>;
+  readonly tokens: AccessTokens;
+  readonly hasher: PasswordHasher;
+}
+
+export function createAuthServer(deps: AuthServerDeps): AuthServer {
+  const { config, orm, log } = deps;
+  const hasher = new PasswordHasher({ pepper: deps.secrets.passwordPepper, cost: config.password.bcryptCost });
+  const tokens = new AccessTokens({
+    secret: deps.secrets.jwtSecret,
+    issuer: config.jwt.issuer,
+    audience: config.jwt.audience,
+    ttlSeconds: config.jwt.accessTokenTtlSeconds,
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+  const accounts = new Accounts({ hasher, tokens });
+  const shutdown = new AbortController();
+
+  const router = createConnectRouter({
+    // The last interceptor runs first: log, map errors, cap time, authenticate, validate, fork the ORM.
+    interceptors: [
+      createEntityManagerInterceptor(orm),
+      createValidationInterceptor(requestRules({ minLength: config.password.minLength })),
+      createAuthInterceptor({ tokens, publicMethods }),
+      createDefaultDeadlineInterceptor(config.limits.maxTimeoutMs),
+      createErrorMappingInterceptor(log),
+      createRequestLogInterceptor(log),
+    ],
+    // Connect's defaults are unbounded (~4 GiB messages, no time limit).
+    readMaxBytes: config.limits.maxMessageBytes,
+    writeMaxBytes: WRITE_MAX_BYTES,
+    maxTimeoutMs: config.limits.maxTimeoutMs,
+    requireConnectProtocolHeader: true,
+    acceptCompression: [compressionGzip, compressionBrotli],
+    shutdownSignal: shutdown.signal,
+  });
+  routes(accounts)(router);
+
+  const rest = createRestHandler({
+    services,
+    handlers: router.handlers,
+    maxBodyBytes: config.limits.maxRequestBodyBytes,
+    contextValues: (req) => requestContext(req, requestIdOf(req), true),
+    onError: (error) => log.error({ err: error }, "REST transcoding failed"),
+  });
+  const handler = createHttpHandler({
+    rpcHandlers: router.handlers,
+    pathHandlers: [rest],
+    corsOrigins: config.corsOrigins,
+    log,
+  });
+
+  const http2Options = {
+    settings: { maxConcurrentStreams: MAX_CONCURRENT_STREAMS },
+    maxSessionMemory: 10,
+  };
+  let listener: NetServer | Http2SecureServer;
+  const servers: Array<HttpServer | Http2Server | Http2SecureServer> = [];
+  if (config.tls !== undefined) {
+    const secure = createSecureServer(
+      {
+        ...http2Options,
+        cert: readFileSync(config.tls.certFile),
+        key: readFileSync(config.tls.keyFile),
+        allowHTTP1: true,
+        minVersion: "TLSv1.2",
+      },
+      handler,
+    );
+    listener = secure;
+    servers.push(secure);
+  } else {
+    const http1 = createHttp1Server({ maxHeaderSize: 16 * 1024 }, handler);
+    http1.headersTimeout = 10_000;
+    http1.requestTimeout = 30_000;
+    http1.keepAliveTimeout = 65_000;
+    const http2 = createHttp2Server(http2Options, handler);
+    listener = createSniffingListener({ http1, http2 });
+    servers.push(http1, http2);
+  }
+  // Malformed requests are answered by Node itself; they are not our errors to log.
+  for (const server of servers) server.on("clientError", () => undefined);
+  const http2Sessions = new Set<ServerHttp2Session>();
+  for (const server of servers) {
+    server.on("session", (session: ServerHttp2Session) => {
+      http2Sessions.add(session);
+      session.once("close", () => http2Sessions.delete(session));
+    });
+  }
+
+  return {
+    tokens,
+    hasher,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        listener.once("error", reject);
+        listener.listen(config.port, config.host, () => {
+          listener.off("error", reject);
+          resolve(listener.address() as AddressInfo);
+        });
+      }),
+    close: (graceMs = 10_000) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          // Out of patience: abort handlers still running and drop connections.
+          shutdown.abort();
+          for (const server of servers) if ("closeAllConnections" in server) server.closeAllConnections();
+          for (const session of http2Sessions) session.destroy();
+        }, graceMs);
+        timer.unref();
+        // Resolves once every connection has ended.
+        listener.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        // HTTP/1.1: idle keep-alive sockets close now, busy ones after their response.
+        for (const server of servers) server.close();
+        // HTTP/2: GOAWAY; open streams may finish.
+        for (const session of http2Sessions) session.close();
+      }),
+  };
+}

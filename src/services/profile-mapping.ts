@@ -1,0 +1,15 @@
+// Entity -> contract. The API shape is chosen here, never the table's.
+import { create } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { ProfileSchema, type Profile } from "../../gen/auth/v1/profile_pb.js";
+import type { User } from "../db/entities/user.js";
+
+export function toProfile(user: User): Profile {
+  return create(ProfileSchema, {
+    id: user.id,
+    user: user.user,
+    email: user.email,
+    createdAt: timestampFromDate(user.createdAt),
+    updatedAt: timestampFromDate(user.updatedAt),
+  });
+}

@@ -1,0 +1,47 @@
+// The one declarative table of what a valid request looks like, per message
+// and field. The validation interceptor applies it to every RPC on every
+// protocol before a handler runs.
+import type { DescMessage } from "@bufbuild/protobuf";
+import { LoginRequestSchema, RegisterRequestSchema } from "../../gen/auth/v1/auth_service_pb.js";
+import { GetProfileRequestSchema, UpdateProfileRequestSchema } from "../../gen/auth/v1/profile_service_pb.js";
+import {
+  emailAddress,
+  maxBytes,
+  maxCodePoints,
+  noControlCharacters,
+  notBlank,
+  passwordLength,
+  required,
+  uuid,
+  type Check,
+} from "./rules.js";
+
+/** Field name (as in the .proto) -> checks, applied in order. Proto3 `optional` fields that are unset are skipped. */
+export type FieldRules = Record<string, readonly Check[]>;
+export type RequestRules = ReadonlyMap<string, FieldRules>;
+
+export interface PasswordPolicy {
+  minLength: number;
+}
+
+export const PASSWORD_MAX_LENGTH = 128;
+export const PASSWORD_MAX_BYTES = 1024;
+export const EMAIL_MAX_LENGTH = 254;
+export const USER_MAX_LENGTH = 64;
+
+export function requestRules(policy: PasswordPolicy): RequestRules {
+  const userName = [noControlCharacters, (v: string) => maxCodePoints(USER_MAX_LENGTH)(v.trim())];
+  const email = [emailAddress];
+  const newPassword = [passwordLength({ ...policy, maxLength: PASSWORD_MAX_LENGTH, maxBytes: PASSWORD_MAX_BYTES })];
+  const rules: [DescMessage, FieldRules][] = [
+    [RegisterRequestSchema, { user: [required, ...userName], email: [required, ...email], password: [required, ...newPassword] }],
+    // Login checks only shape and size: policy applies when a password is set.
+    [
+      LoginRequestSchema,
+      { email: [required, maxCodePoints(EMAIL_MAX_LENGTH)], password: [required, maxBytes(PASSWORD_MAX_BYTES)] },
+    ],
+    [GetProfileRequestSchema, { id: [required, uuid] }],
+    [UpdateProfileRequestSchema, { id: [required, uuid], user: [notBlank, ...userName], email: [notBlank, ...email], password: newPassword }],
+  ];
+  return new Map(rules.map(([schema, fields]) => [schema.typeName, fields]));
+}

@@ -1,0 +1,150 @@
+// Every way in, behind one small client interface, so one scenario runs over
+// gRPC, gRPC-Web, Connect (JSON, binary, GET) and REST and protocol drift
+// shows at once.
+import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
+import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
+import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
+import { AuthService } from "../../gen/auth/v1/auth_service_pb.js";
+import { ProfileService } from "../../gen/auth/v1/profile_service_pb.js";
+import { BadRequestSchema, ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
+
+export interface ProfileView {
+  id: string;
+  user: string;
+  email: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface Door {
+  name: string;
+  register(req: { user: string; email: string; password: string }): Promise<{ id: string; message: string }>;
+  login(req: { email: string; password: string }): Promise<{ accessToken: string; tokenType: string; expiresIn: number }>;
+  getProfile(id: string, token?: string): Promise<ProfileView>;
+  updateProfile(req: { id: string; user?: string; email?: string; password?: string }, token?: string): Promise<ProfileView>;
+}
+
+/** What every door's errors are reduced to, for one set of assertions. */
+export interface DoorError {
+  code: Code;
+  message: string;
+  reason: string | undefined;
+  violations: { field: string; description: string }[];
+  /** HTTP status, for REST only. */
+  status?: number;
+}
+
+/** Runs `call`, expects it to fail, and returns the normalised error. */
+export async function failure(call: Promise<unknown>): Promise<DoorError> {
+  try {
+    await call;
+  } catch (error) {
+    if (error instanceof RestError) return error.normalised;
+    const err = ConnectError.from(error);
+    return {
+      code: err.code,
+      message: err.rawMessage,
+      reason: err.findDetails(ErrorInfoSchema)[0]?.reason,
+      violations: err.findDetails(BadRequestSchema).flatMap((d) => d.fieldViolations.map((v) => ({ field: v.field, description: v.description }))),
+    };
+  }
+  throw new Error("expected the call to fail, but it succeeded");
+}
+
+const bearer = (token?: string) => (token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } });
+
+const toView = (p: { id: string; user: string; email: string; createdAt?: Timestamp; updatedAt?: Timestamp } | undefined): ProfileView => {
+  if (p === undefined || p.createdAt === undefined || p.updatedAt === undefined) throw new Error("incomplete profile");
+  return { id: p.id, user: p.user, email: p.email, createdAt: timestampDate(p.createdAt), updatedAt: timestampDate(p.updatedAt) };
+};
+
+function rpcDoor(name: string, transport: Transport, readTransport: Transport = transport): Door {
+  const auth = createClient(AuthService, transport);
+  const profiles = createClient(ProfileService, transport);
+  const reads = createClient(ProfileService, readTransport);
+  return {
+    name,
+    register: (req) => auth.register(req),
+    login: (req) => auth.login(req),
+    getProfile: async (id, token) => toView((await reads.getProfile({ id }, bearer(token))).profile),
+    updateProfile: async (req, token) => toView((await profiles.updateProfile(req, bearer(token))).profile),
+  };
+}
+
+export class RestError extends Error {
+  constructor(readonly normalised: DoorError) {
+    super(normalised.message);
+  }
+}
+
+const codeByName = new Map(
+  Object.entries(Code)
+    .filter(([, v]) => typeof v === "number")
+    .map(([k, v]) => [k.replace(/[A-Z]/g, (c, i) => (i === 0 ? c.toLowerCase() : `_${c.toLowerCase()}`)), v as Code]),
+);
+
+/** A client of the original REST API: snake_case JSON, bodies as the FastAPI service took them. */
+export function restDoor(baseUrl: string): Door {
+  const call = async (method: string, path: string, body?: unknown, token?: string) => {
+    const res = await fetch(baseUrl + path, {
+      method,
+      headers: {
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+        ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const json = (await res.json()) as Record<string, any>;
+    if (!res.ok) {
+      const details = (json.details ?? []) as Record<string, any>[];
+      const info = details.find((d) => d["@type"] === "type.googleapis.com/google.rpc.ErrorInfo");
+      const bad = details.find((d) => d["@type"] === "type.googleapis.com/google.rpc.BadRequest");
+      if (json.detail !== json.message) throw new Error("REST error body: detail must repeat message");
+      throw new RestError({
+        code: codeByName.get(json.code) ?? Code.Unknown,
+        message: json.message,
+        reason: info?.reason,
+        violations: (bad?.fieldViolations ?? []).map((v: any) => ({ field: v.field, description: v.description })),
+        status: res.status,
+      });
+    }
+    return json;
+  };
+  const profile = (p: Record<string, any>): ProfileView => ({
+    id: p.id,
+    user: p.user,
+    email: p.email,
+    createdAt: new Date(p.created_at),
+    updatedAt: new Date(p.updated_at),
+  });
+  return {
+    name: "rest",
+    register: async (req) => {
+      const r = await call("POST", "/register", req);
+      return { id: r.id, message: r.message };
+    },
+    login: async (req) => {
+      const r = await call("POST", "/login", req);
+      return { accessToken: r.access_token, tokenType: r.token_type, expiresIn: r.expires_in };
+    },
+    getProfile: async (id, token) => profile(await call("GET", `/profile/${encodeURIComponent(id)}`, undefined, token)),
+    updateProfile: async ({ id, ...changes }, token) =>
+      profile(await call("PUT", `/profile/${encodeURIComponent(id)}`, changes, token)),
+  };
+}
+
+/** Every door into a server at baseUrl. */
+export function doors(baseUrl: string): Door[] {
+  return [
+    rpcDoor("grpc (h2c)", createGrpcTransport({ baseUrl })),
+    rpcDoor("grpc-web (http/1.1, binary)", createGrpcWebTransport({ baseUrl, httpVersion: "1.1" })),
+    rpcDoor("connect json (http/1.1)", createConnectTransport({ baseUrl, httpVersion: "1.1" })),
+    rpcDoor("connect binary (h2c)", createConnectTransport({ baseUrl, httpVersion: "2", useBinaryFormat: true })),
+    rpcDoor(
+      "connect json + GET reads (http/1.1)",
+      createConnectTransport({ baseUrl, httpVersion: "1.1" }),
+      createConnectTransport({ baseUrl, httpVersion: "1.1", useHttpGet: true }),
+    ),
+    restDoor(baseUrl),
+  ];
+}

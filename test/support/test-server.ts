@@ -1,0 +1,90 @@
+// Starts the real server (createAuthServer, as in production) on a free port,
+// on a fresh database of its own, with migrations applied.
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { inject } from "vitest";
+import type { MikroORM } from "@mikro-orm/postgresql";
+import { loadConfig, type Config } from "../../src/config.js";
+import { createLogger } from "../../src/logger.js";
+import { openDatabase } from "../../src/db/orm.js";
+import { createAuthServer, type AuthServer } from "../../src/server/server.js";
+
+export interface TestServer {
+  baseUrl: string;
+  port: number;
+  config: Config;
+  orm: MikroORM;
+  server: AuthServer;
+  databaseUrl: string;
+  /** Runs SQL directly against this server's database (for assertions). */
+  sql<T extends pg.QueryResultRow = Record<string, unknown>>(text: string, values?: unknown[]): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const admin = inject("adminDatabaseUrl");
+  const name = `auth_test_${randomBytes(6).toString("hex")}`;
+  await withClient(admin, (c) => c.query(`create database ${name}`));
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: () => withClient(admin, (c) => c.query(`drop database if exists ${name} with (force)`)).then(() => undefined),
+  };
+}
+
+export async function startTestServer(env: Record<string, string> = {}, now?: () => number): Promise<TestServer> {
+  const database = await createTestDatabase();
+  const dataDir = mkdtempSync(join(tmpdir(), "auth-data-"));
+  const config = loadConfig({
+    NODE_ENV: "test",
+    PORT: "0",
+    DATA_DIR: dataDir,
+    DATABASE_URL: database.url,
+    BCRYPT_COST: "4",
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+    JWT_SECRET: randomBytes(32).toString("base64url"),
+    PASSWORD_PEPPER: randomBytes(32).toString("base64url"),
+    ...env,
+  });
+  const orm = await openDatabase({ url: database.url, retries: 0 });
+  const log = createLogger({ level: config.logLevel });
+  const server = createAuthServer({
+    config,
+    orm,
+    log,
+    secrets: { jwtSecret: config.jwt.secret!, passwordPepper: config.password.pepper! },
+    ...(now ? { now } : {}),
+  });
+  const address = await server.listen();
+  const pool = new pg.Pool({ connectionString: database.url, max: 2 });
+  return {
+    baseUrl: `http://127.0.0.1:${address.port}`,
+    port: address.port,
+    config,
+    orm,
+    server,
+    databaseUrl: database.url,
+    sql: async (text, values) => (await pool.query(text, values)).rows,
+    close: async () => {
+      await server.close(1_000);
+      await orm.close(true);
+      await pool.end();
+      await database.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function withClient<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await run(client);
+  } finally {
+    await client.end();
+  }
+}
