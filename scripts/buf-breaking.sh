@@ -18,5 +18,8 @@ trap 'rm -rf "$old"' EXIT
 git archive "$ref" proto buf.yaml | tar -x -C "$old"
 ln -s "$PWD/node_modules" "$old/node_modules"
 (cd "$old" && buf build -o image.binpb)
-buf breaking --against "$old/image.binpb"
+buf build -o "$old/current.binpb"
+# Both sides are images of the whole workspace; only our proto/ changes.
+buf breaking "$old/current.binpb" --against "$old/image.binpb" --config '{"version":"v2","breaking":{"use":["FILE"]}}'
+
 echo "buf breaking: no breaking changes against $ref"
