@@ -25,6 +25,11 @@ export interface StoredPassword {
   scheme: string;
 }
 
+/** A hash freshly made with today's scheme. */
+export interface HashedPassword extends StoredPassword {
+  scheme: PasswordScheme;
+}
+
 export class PasswordHasher {
   private readonly pepper: KeyObject;
   private readonly cost: number;
@@ -36,7 +41,7 @@ export class PasswordHasher {
     this.cost = options.cost;
   }
 
-  async hash(password: string): Promise<StoredPassword> {
+  async hash(password: string): Promise<HashedPassword> {
     return { hash: await bcrypt.hash(this.prehash(password), this.cost), scheme: PasswordScheme.PepperedBcrypt };
   }
 

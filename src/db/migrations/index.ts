@@ -2,6 +2,6 @@
 // glob) so the same list works under tsx, vitest and the MikroORM CLI.
 // `npm run migration:create` writes a new file: add it here.
 import type { MigrationObject } from "@mikro-orm/core";
-import { Migration20261125084643_users } from "./Migration20261125084643_users.js";
+import { Migration20261125091112_users } from "./Migration20261125091112_users.js";
 
-export const migrationsList: MigrationObject[] = [{ name: "Migration20261125084643_users", class: Migration20261125084643_users }];
+export const migrationsList: MigrationObject[] = [{ name: "Migration20261125091112_users", class: Migration20261125091112_users }];
