@@ -2,6 +2,7 @@
 // Every variable is documented in the README's configuration table.
 import { z } from "zod";
 
+const DAY = 86_400;
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const optionalText = z
   .string()
@@ -29,10 +30,17 @@ const schema = z.object({
   DATABASE_CA: optionalText,
   DATABASE_POOL_MAX: integer(1, 200).default(10),
   DATABASE_CONNECT_RETRIES: integer(0, 100).default(5),
-  JWT_SECRET: optionalText,
+  JWT_SIGNING_KEY_FILE: optionalText,
+  JWT_SIGNING_KEY: optionalText,
+  JWT_VERIFICATION_KEY_FILES: list,
   JWT_ISSUER: z.string().min(1).default("auth-service"),
   JWT_AUDIENCE: z.string().min(1).default("auth-service"),
   ACCESS_TOKEN_TTL_SECONDS: integer(60, 86_400).default(900),
+  REFRESH_TOKEN_TTL_SECONDS: integer(60, 365 * DAY).default(30 * DAY),
+  SESSION_MAX_LIFETIME_SECONDS: integer(60, 365 * DAY).default(90 * DAY),
+  REFRESH_TOKEN_REUSE_GRACE_SECONDS: integer(0, 60).default(5),
+  SESSIONS_PER_USER_MAX: integer(1, 1000).default(20),
+  SESSION_CHECK_CACHE_SECONDS: integer(0, 300).default(5),
   PASSWORD_PEPPER: optionalText,
   BCRYPT_COST: integer(4, 15).default(12),
   PASSWORD_MIN_LENGTH: integer(1, 64).default(8),
@@ -59,11 +67,29 @@ export interface Config {
     connectRetries: number;
   };
   jwt: {
-    /** Unset outside production: generated once and kept in dataDir. */
-    secret: string | undefined;
+    /**
+     * The key that signs access tokens (a PEM file, or PEM text). Both unset
+     * outside production: a development key ring is kept in dataDir.
+     */
+    signingKeyFile: string | undefined;
+    signingKeyPem: string | undefined;
+    /** PEM files of further keys that verify (and are published) but never sign. */
+    verificationKeyFiles: string[];
     issuer: string;
     audience: string;
     accessTokenTtlSeconds: number;
+  };
+  sessions: {
+    /** Idle lifetime of a refresh token; each Refresh starts it again. */
+    refreshTokenTtlSeconds: number;
+    /** Absolute lifetime of a session, whatever its refreshes. */
+    maxLifetimeSeconds: number;
+    /** How long a retry of a just-spent refresh token gets the current one back instead of ending the session. */
+    reuseGraceSeconds: number;
+    /** Active sessions per user; a login beyond that ends the oldest. */
+    maxPerUser: number;
+    /** How long an instance trusts its last look at a session's state when checking an access token. */
+    checkCacheSeconds: number;
   };
   password: {
     /** Unset outside production: generated once and kept in dataDir. */
@@ -93,13 +119,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push("TLS_CERT_FILE and TLS_KEY_FILE must be set together");
   }
   if (e.NODE_ENV === "production") {
-    if (e.JWT_SECRET === undefined) problems.push("JWT_SECRET is required in production");
+    if (e.JWT_SIGNING_KEY_FILE === undefined && e.JWT_SIGNING_KEY === undefined) {
+      problems.push("JWT_SIGNING_KEY_FILE (or JWT_SIGNING_KEY) is required in production");
+    }
     if (e.PASSWORD_PEPPER === undefined) problems.push("PASSWORD_PEPPER is required in production");
     if (e.DATABASE_URL === undefined) problems.push("DATABASE_URL is required in production");
     if (e.BCRYPT_COST < 10) problems.push("BCRYPT_COST must be at least 10 in production");
   }
-  if (e.JWT_SECRET !== undefined && Buffer.byteLength(e.JWT_SECRET) < 32) {
-    problems.push("JWT_SECRET must be at least 32 bytes (256 bits)");
+  if (e.JWT_SIGNING_KEY_FILE !== undefined && e.JWT_SIGNING_KEY !== undefined) {
+    problems.push("set JWT_SIGNING_KEY_FILE or JWT_SIGNING_KEY, not both");
+  }
+  if (e.SESSION_MAX_LIFETIME_SECONDS < e.REFRESH_TOKEN_TTL_SECONDS) {
+    problems.push("SESSION_MAX_LIFETIME_SECONDS must be at least REFRESH_TOKEN_TTL_SECONDS");
   }
   if (e.PASSWORD_PEPPER !== undefined && Buffer.byteLength(e.PASSWORD_PEPPER) < 32) {
     problems.push("PASSWORD_PEPPER must be at least 32 bytes");
@@ -121,10 +152,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       connectRetries: e.DATABASE_CONNECT_RETRIES,
     },
     jwt: {
-      secret: e.JWT_SECRET,
+      signingKeyFile: e.JWT_SIGNING_KEY_FILE,
+      // Platforms that cannot hold multi-line values pass PEM with literal "\n".
+      signingKeyPem: e.JWT_SIGNING_KEY?.replaceAll("\\n", "\n"),
+      verificationKeyFiles: e.JWT_VERIFICATION_KEY_FILES,
       issuer: e.JWT_ISSUER,
       audience: e.JWT_AUDIENCE,
       accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+    },
+    sessions: {
+      refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,
+      maxLifetimeSeconds: e.SESSION_MAX_LIFETIME_SECONDS,
+      reuseGraceSeconds: e.REFRESH_TOKEN_REUSE_GRACE_SECONDS,
+      maxPerUser: e.SESSIONS_PER_USER_MAX,
+      checkCacheSeconds: e.SESSION_CHECK_CACHE_SECONDS,
     },
     password: { pepper: e.PASSWORD_PEPPER, bcryptCost: e.BCRYPT_COST, minLength: e.PASSWORD_MIN_LENGTH },
     corsOrigins: e.CORS_ORIGINS,

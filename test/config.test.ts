@@ -10,7 +10,14 @@ describe("loadConfig", () => {
       host: "127.0.0.1",
       port: 8080,
       password: { bcryptCost: 12, minLength: 8 },
-      jwt: { accessTokenTtlSeconds: 900 },
+      jwt: { accessTokenTtlSeconds: 900, signingKeyFile: undefined, signingKeyPem: undefined, verificationKeyFiles: [] },
+      sessions: {
+        refreshTokenTtlSeconds: 30 * 86_400,
+        maxLifetimeSeconds: 90 * 86_400,
+        reuseGraceSeconds: 5,
+        maxPerUser: 20,
+        checkCacheSeconds: 5,
+      },
       limits: { maxMessageBytes: 65536, maxTimeoutMs: 30000 },
     });
   });
@@ -21,8 +28,21 @@ describe("loadConfig", () => {
   });
 
   it("requires strong secrets, and explicit ones in production", () => {
-    expect(() => loadConfig({ JWT_SECRET: "short" })).toThrow("JWT_SECRET must be at least 32 bytes");
-    expect(() => loadConfig({ NODE_ENV: "production", BCRYPT_COST: "8" })).toThrow(/JWT_SECRET is required[\s\S]*BCRYPT_COST must be at least 10/);
+    expect(() => loadConfig({ PASSWORD_PEPPER: "short" })).toThrow("PASSWORD_PEPPER must be at least 32 bytes");
+    expect(() => loadConfig({ NODE_ENV: "production", BCRYPT_COST: "8" })).toThrow(
+      /JWT_SIGNING_KEY_FILE \(or JWT_SIGNING_KEY\) is required in production[\s\S]*BCRYPT_COST must be at least 10/,
+    );
+    expect(() => loadConfig({ JWT_SIGNING_KEY_FILE: "a.pem", JWT_SIGNING_KEY: "-----BEGIN" })).toThrow(
+      "set JWT_SIGNING_KEY_FILE or JWT_SIGNING_KEY, not both",
+    );
+  });
+
+  it("reads the session lifetimes and keeps the absolute one at least the idle one", () => {
+    expect(loadConfig({ JWT_VERIFICATION_KEY_FILES: "old.pem, older.pem" }).jwt.verificationKeyFiles).toEqual(["old.pem", "older.pem"]);
+    expect(() => loadConfig({ REFRESH_TOKEN_TTL_SECONDS: "7200", SESSION_MAX_LIFETIME_SECONDS: "3600" })).toThrow(
+      "SESSION_MAX_LIFETIME_SECONDS must be at least REFRESH_TOKEN_TTL_SECONDS",
+    );
+    expect(() => loadConfig({ REFRESH_TOKEN_REUSE_GRACE_SECONDS: "61" })).toThrow(/REFRESH_TOKEN_REUSE_GRACE_SECONDS/);
   });
 
   it("reads lists", () => {

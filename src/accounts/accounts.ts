@@ -1,12 +1,13 @@
-// The account rules: register, authenticate, read and change a profile.
-// Transport-free: handlers in services/ call these with a request-scoped
-// EntityManager and map the results and DomainErrors to the contract.
+// The account rules: register, authenticate, read and change a profile
+// (sessions and their tokens: sessions.ts). Transport-free: handlers in
+// services/ call these with a request-scoped EntityManager and map the
+// results and DomainErrors to the contract.
 import { UniqueConstraintViolationException, type EntityManager } from "@mikro-orm/postgresql";
 import { UserSchema, USERS_EMAIL_UNIQUE, USERS_USER_UNIQUE, type User } from "../db/entities/user.js";
 import type { PasswordHasher } from "../security/password-hasher.js";
-import type { AccessTokens } from "../security/access-tokens.js";
 import { EmailTaken, InvalidCredentials, NotOwner, UserNotFound, UserTaken } from "./errors.js";
 import { normaliseEmail, normaliseUserName } from "./normalise.js";
+import type { ClientInfo, Sessions, TokenPair } from "./sessions.js";
 
 export interface Registration {
   user: string;
@@ -20,13 +21,8 @@ export interface ProfileChanges {
   password?: string | undefined;
 }
 
-export interface Session {
-  accessToken: string;
-  expiresIn: number;
-}
-
 export class Accounts {
-  constructor(private readonly deps: { hasher: PasswordHasher; tokens: AccessTokens }) {}
+  constructor(private readonly deps: { hasher: PasswordHasher; sessions: Sessions }) {}
 
   async register(em: EntityManager, input: Registration): Promise<User> {
     const user = normaliseUserName(input.user);
@@ -45,7 +41,8 @@ export class Accounts {
     return account;
   }
 
-  async login(em: EntityManager, input: { email: string; password: string }): Promise<Session> {
+  /** Checks the credentials and starts a session. */
+  async login(em: EntityManager, input: { email: string; password: string }, client: ClientInfo = {}): Promise<TokenPair> {
     const account = await em.findOne(
       UserSchema,
       { email: normaliseEmail(input.email) },
@@ -63,14 +60,24 @@ export class Accounts {
       const upgraded = await this.deps.hasher.hash(input.password);
       await em.nativeUpdate(UserSchema, { id: account.id }, { passwordHash: upgraded.hash, passwordScheme: upgraded.scheme });
     }
-    return { accessToken: this.deps.tokens.issue(account.id), expiresIn: this.deps.tokens.ttlSeconds };
+    return this.deps.sessions.start(em, account.id, client);
   }
 
   async getProfile(em: EntityManager, callerId: string, id: string): Promise<User> {
     return this.ownAccount(em, callerId, id);
   }
 
-  async updateProfile(em: EntityManager, callerId: string, id: string, changes: ProfileChanges): Promise<User> {
+  /**
+   * A new password ends every session of the user but `currentSessionId`
+   * (the caller's), in the same transaction as the change.
+   */
+  async updateProfile(
+    em: EntityManager,
+    callerId: string,
+    id: string,
+    changes: ProfileChanges,
+    currentSessionId?: string,
+  ): Promise<User> {
     const account = await this.ownAccount(em, callerId, id);
     const user = changes.user === undefined ? undefined : normaliseUserName(changes.user);
     const email = changes.email === undefined ? undefined : normaliseEmail(changes.email);
@@ -85,7 +92,12 @@ export class Accounts {
       account.passwordHash = password.hash;
       account.passwordScheme = password.scheme;
     }
-    await flushUnique(em);
+    // The change and the revocations commit together (bcrypt ran before: no
+    // connection is held while hashing).
+    await em.transactional(async (tx) => {
+      if (changes.password !== undefined) await this.deps.sessions.revokeOthers(tx, account.id, currentSessionId);
+      await flushUnique(tx);
+    });
     return account;
   }
 

@@ -36,3 +36,38 @@ export class UserNotFound extends DomainError {
     super("your account no longer exists");
   }
 }
+
+/** Not a refresh token we issued (or its session is gone). */
+export class RefreshTokenInvalid extends DomainError {
+  constructor() {
+    super("invalid refresh token: sign in again");
+  }
+}
+
+/** The session was idle too long or reached its maximum lifetime. */
+export class RefreshTokenExpired extends DomainError {
+  constructor() {
+    super("refresh token expired: sign in again");
+  }
+}
+
+/** A spent refresh token came back after the grace window: its session has been ended. */
+export class RefreshTokenReused extends DomainError {
+  constructor() {
+    super("refresh token already used: the session has been ended for safety, sign in again");
+  }
+}
+
+/** The session was ended (logout, password change, token reuse). */
+export class SessionRevoked extends DomainError {
+  constructor() {
+    super("session ended: sign in again");
+  }
+}
+
+/** No active session of the caller has that id; says nothing about other users' sessions. */
+export class SessionNotFound extends DomainError {
+  constructor() {
+    super("no active session with this id");
+  }
+}

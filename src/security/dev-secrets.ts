@@ -1,23 +1,21 @@
 // Development convenience: secrets that were not configured are generated once
-// and kept in the data folder, so tokens and password hashes survive restarts.
+// and kept in the data folder, so password hashes survive restarts.
 // Production never gets here: loadConfig refuses to start without them.
+// (The development signing keys live beside them: see signing-keys.ts.)
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 export interface Secrets {
-  jwtSecret: string;
   passwordPepper: string;
 }
 
 export function resolveSecrets(
-  configured: { jwtSecret: string | undefined; passwordPepper: string | undefined },
+  configured: { passwordPepper: string | undefined },
   dataDir: string,
   warn: (message: string) => void,
 ): Secrets {
-  if (configured.jwtSecret !== undefined && configured.passwordPepper !== undefined) {
-    return { jwtSecret: configured.jwtSecret, passwordPepper: configured.passwordPepper };
-  }
+  if (configured.passwordPepper !== undefined) return { passwordPepper: configured.passwordPepper };
   const file = join(dataDir, "dev-secrets.json");
   let stored: Partial<Secrets> = {};
   try {
@@ -25,14 +23,11 @@ export function resolveSecrets(
   } catch {
     // First start: nothing kept yet.
   }
-  const secrets: Secrets = {
-    jwtSecret: configured.jwtSecret ?? stored.jwtSecret ?? randomBytes(32).toString("base64url"),
-    passwordPepper: configured.passwordPepper ?? stored.passwordPepper ?? randomBytes(32).toString("base64url"),
-  };
-  if (stored.jwtSecret !== secrets.jwtSecret || stored.passwordPepper !== secrets.passwordPepper) {
+  const secrets: Secrets = { passwordPepper: stored.passwordPepper ?? randomBytes(32).toString("base64url") };
+  if (stored.passwordPepper !== secrets.passwordPepper) {
     mkdirSync(dataDir, { recursive: true });
     writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   }
-  warn(`JWT_SECRET or PASSWORD_PEPPER not set: using development secrets kept in ${file} (never do this in production)`);
+  warn(`PASSWORD_PEPPER not set: using a development pepper kept in ${file} (never do this in production)`);
   return secrets;
 }

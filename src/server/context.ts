@@ -4,6 +4,8 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 
 /** The authenticated user's id; set by the auth interceptor on protected RPCs. */
 export const kUserId = createContextKey<string | undefined>(undefined, { description: "authenticated user id" });
+/** The session of the caller's access token (its `sid`); set with kUserId. */
+export const kSessionId = createContextKey<string | undefined>(undefined, { description: "authenticated session id" });
 /** A fork of the EntityManager for this request only; set by the entity-manager interceptor. */
 export const kEntityManager = createContextKey<EntityManager | undefined>(undefined, { description: "request EntityManager" });
 /** The request id: the caller's `x-request-id`, or one we made. */
@@ -19,6 +21,13 @@ export function requireUser(ctx: HandlerContext): string {
   // Unreachable unless a protected RPC was wrongly listed as public.
   if (userId === undefined) throw new ConnectError("authentication required", Code.Unauthenticated);
   return userId;
+}
+
+/** The signed-in caller's user and session ids; an RPC that calls this must not be public. */
+export function requireSession(ctx: HandlerContext): { userId: string; sessionId: string } {
+  const sessionId = ctx.values.get(kSessionId);
+  if (sessionId === undefined) throw new ConnectError("authentication required", Code.Unauthenticated);
+  return { userId: requireUser(ctx), sessionId };
 }
 
 export function entityManager(ctx: HandlerContext): EntityManager {

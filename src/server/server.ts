@@ -16,9 +16,11 @@ import type { MikroORM } from "@mikro-orm/postgresql";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import { Accounts } from "../accounts/accounts.js";
+import { Sessions } from "../accounts/sessions.js";
 import { AccessTokens } from "../security/access-tokens.js";
 import { PasswordHasher } from "../security/password-hasher.js";
 import type { Secrets } from "../security/dev-secrets.js";
+import type { SigningKeys } from "../security/signing-keys.js";
 import { requestRules } from "../validation/request-rules.js";
 import { publicMethods, routes, services } from "../services/routes.js";
 import { createHttpHandler, requestContext, requestIdOf } from "./http-handler.js";
@@ -30,6 +32,7 @@ import { createEntityManagerInterceptor } from "./interceptors/entity-manager.js
 import { createErrorMappingInterceptor } from "./interceptors/error-mapping.js";
 import { createRequestLogInterceptor } from "./interceptors/request-log.js";
 import { createValidationInterceptor } from "./interceptors/validation.js";
+import { createWellKnownHandler } from "./well-known.js";
 
 /** HTTP/2 streams per connection (Node's default is 2^32-1). */
 const MAX_CONCURRENT_STREAMS = 100;
@@ -41,7 +44,9 @@ export interface AuthServerDeps {
   orm: MikroORM;
   log: Logger;
   secrets: Secrets;
-  /** Time source for tokens; tests pass their own clock. */
+  /** The keys that sign and verify access tokens (signingKeysFromConfig). */
+  signingKeys: SigningKeys;
+  /** Time source for tokens and sessions; tests pass their own clock. */
   now?: () => number;
 }
 
@@ -52,19 +57,22 @@ export interface AuthServer {
   close(graceMs?: number): Promise<void>;
   readonly tokens: AccessTokens;
   readonly hasher: PasswordHasher;
+  readonly signingKeys: SigningKeys;
 }
 
 export function createAuthServer(deps: AuthServerDeps): AuthServer {
   const { config, orm, log } = deps;
   const hasher = new PasswordHasher({ pepper: deps.secrets.passwordPepper, cost: config.password.bcryptCost });
+  const clock = deps.now ? { now: deps.now } : {};
   const tokens = new AccessTokens({
-    secret: deps.secrets.jwtSecret,
+    keys: deps.signingKeys,
     issuer: config.jwt.issuer,
     audience: config.jwt.audience,
     ttlSeconds: config.jwt.accessTokenTtlSeconds,
-    ...(deps.now ? { now: deps.now } : {}),
+    ...clock,
   });
-  const accounts = new Accounts({ hasher, tokens });
+  const sessions = new Sessions({ tokens, policy: config.sessions, log, ...clock });
+  const accounts = new Accounts({ hasher, sessions });
   const shutdown = new AbortController();
 
   const router = createConnectRouter({
@@ -72,7 +80,7 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
     interceptors: [
       createEntityManagerInterceptor(orm),
       createValidationInterceptor(requestRules({ minLength: config.password.minLength })),
-      createAuthInterceptor({ tokens, publicMethods }),
+      createAuthInterceptor({ tokens, publicMethods, isSessionActive: (sid) => sessions.isActive(orm.em.fork(), sid) }),
       createDefaultDeadlineInterceptor(config.limits.maxTimeoutMs),
       createErrorMappingInterceptor(log),
       createRequestLogInterceptor(log),
@@ -85,7 +93,7 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
     acceptCompression: [compressionGzip, compressionBrotli],
     shutdownSignal: shutdown.signal,
   });
-  routes(accounts)(router);
+  routes(accounts, sessions)(router);
 
   const rest = createRestHandler({
     services,
@@ -96,7 +104,7 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
   });
   const handler = createHttpHandler({
     rpcHandlers: router.handlers,
-    pathHandlers: [rest],
+    pathHandlers: [createWellKnownHandler({ keys: deps.signingKeys, issuer: config.jwt.issuer }), rest],
     corsOrigins: config.corsOrigins,
     log,
   });
@@ -142,6 +150,7 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
   return {
     tokens,
     hasher,
+    signingKeys: deps.signingKeys,
     listen: () =>
       new Promise((resolve, reject) => {
         listener.once("error", reject);

@@ -1,17 +1,42 @@
-import type { ServiceImpl } from "@connectrpc/connect";
+import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
 import type { AuthService } from "../../gen/auth/v1/auth_service_pb.js";
 import type { Accounts } from "../accounts/accounts.js";
-import { entityManager } from "../server/context.js";
+import type { ClientInfo, Sessions, TokenPair } from "../accounts/sessions.js";
+import { entityManager, kClientAddress, requireSession } from "../server/context.js";
 
-export function authService(accounts: Accounts): ServiceImpl<typeof AuthService> {
+export function authService(accounts: Accounts, sessions: Sessions): ServiceImpl<typeof AuthService> {
   return {
     async register(req, ctx) {
       const user = await accounts.register(entityManager(ctx), req);
       return { id: user.id, message: "account created" };
     },
     async login(req, ctx) {
-      const session = await accounts.login(entityManager(ctx), req);
-      return { accessToken: session.accessToken, tokenType: "bearer", expiresIn: session.expiresIn };
+      return tokenResponse(await accounts.login(entityManager(ctx), req, clientOf(ctx)));
+    },
+    async refresh(req, ctx) {
+      return tokenResponse(await sessions.refresh(entityManager(ctx), req.refreshToken, clientOf(ctx)));
+    },
+    async logout(_req, ctx) {
+      const { userId, sessionId } = requireSession(ctx);
+      await sessions.logout(entityManager(ctx), userId, sessionId);
+      return {};
+    },
+    async logoutAll(_req, ctx) {
+      return { sessionsEnded: await sessions.logoutAll(entityManager(ctx), requireSession(ctx).userId) };
     },
   };
+}
+
+function tokenResponse(pair: TokenPair) {
+  return {
+    accessToken: pair.accessToken,
+    tokenType: "bearer",
+    expiresIn: pair.expiresIn,
+    refreshToken: pair.refreshToken,
+    refreshExpiresIn: pair.refreshExpiresIn,
+  };
+}
+
+function clientOf(ctx: HandlerContext): ClientInfo {
+  return { userAgent: ctx.requestHeader.get("user-agent"), address: ctx.values.get(kClientAddress) };
 }

@@ -1,7 +1,7 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { ProfileService } from "../../gen/auth/v1/profile_service_pb.js";
 import type { Accounts } from "../accounts/accounts.js";
-import { entityManager, requireUser } from "../server/context.js";
+import { entityManager, requireSession, requireUser } from "../server/context.js";
 import { toProfile } from "./profile-mapping.js";
 
 export function profileService(accounts: Accounts): ServiceImpl<typeof ProfileService> {
@@ -10,11 +10,14 @@ export function profileService(accounts: Accounts): ServiceImpl<typeof ProfileSe
       return { profile: toProfile(await accounts.getProfile(entityManager(ctx), requireUser(ctx), req.id)) };
     },
     async updateProfile(req, ctx) {
-      const user = await accounts.updateProfile(entityManager(ctx), requireUser(ctx), req.id, {
-        user: req.user,
-        email: req.email,
-        password: req.password,
-      });
+      const caller = requireSession(ctx);
+      const user = await accounts.updateProfile(
+        entityManager(ctx),
+        caller.userId,
+        req.id,
+        { user: req.user, email: req.email, password: req.password },
+        caller.sessionId,
+      );
       return { profile: toProfile(user) };
     },
   };

@@ -2,8 +2,9 @@
 // and field. The validation interceptor applies it to every RPC on every
 // protocol before a handler runs.
 import type { DescMessage } from "@bufbuild/protobuf";
-import { LoginRequestSchema, RegisterRequestSchema } from "../../gen/auth/v1/auth_service_pb.js";
+import { LoginRequestSchema, RefreshRequestSchema, RegisterRequestSchema } from "../../gen/auth/v1/auth_service_pb.js";
 import { GetProfileRequestSchema, UpdateProfileRequestSchema } from "../../gen/auth/v1/profile_service_pb.js";
+import { RevokeSessionRequestSchema } from "../../gen/auth/v1/session_service_pb.js";
 import {
   emailAddress,
   maxBytes,
@@ -28,6 +29,8 @@ export const PASSWORD_MAX_LENGTH = 128;
 export const PASSWORD_MAX_BYTES = 1024;
 export const EMAIL_MAX_LENGTH = 254;
 export const USER_MAX_LENGTH = 64;
+/** Our refresh tokens are 43 characters; anything much longer is not one. */
+export const REFRESH_TOKEN_MAX_LENGTH = 128;
 
 export function requestRules(policy: PasswordPolicy): RequestRules {
   const userName = [noControlCharacters, (v: string) => maxCodePoints(USER_MAX_LENGTH)(v.trim())];
@@ -42,6 +45,8 @@ export function requestRules(policy: PasswordPolicy): RequestRules {
     ],
     [GetProfileRequestSchema, { id: [required, uuid] }],
     [UpdateProfileRequestSchema, { id: [required, uuid], user: [notBlank, ...userName], email: [notBlank, ...email], password: newPassword }],
+    [RefreshRequestSchema, { refresh_token: [required, maxCodePoints(REFRESH_TOKEN_MAX_LENGTH)] }],
+    [RevokeSessionRequestSchema, { id: [required, uuid] }],
   ];
   return new Map(rules.map(([schema, fields]) => [schema.typeName, fields]));
 }

@@ -30,8 +30,10 @@ describe.each(doors("http://placeholder").map((d) => d.name))("over %s", (name) 
     expect(session.tokenType).toBe("bearer");
     expect(session.expiresIn).toBe(900);
     const claims = jwt.decode(session.accessToken, { complete: true })!;
-    expect(claims.header).toMatchObject({ alg: "HS256", typ: "at+jwt" });
-    expect(claims.payload).toMatchObject({ sub: registered.id, iss: "auth-service", aud: "auth-service" });
+    expect(claims.header).toEqual({ alg: "ES256", typ: "at+jwt", kid: t.server.signingKeys.signer.kid });
+    expect(claims.payload).toMatchObject({ sub: registered.id, sid: expect.any(String), iss: "auth-service", aud: "auth-service" });
+    expect(session.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(session.refreshExpiresIn).toBe(30 * 86_400);
 
     const profile = await door.getProfile(registered.id, session.accessToken);
     expect(profile).toMatchObject({ id: registered.id, user: account.user, email: account.email });
@@ -148,14 +150,16 @@ describe.each(doors("http://placeholder").map((d) => d.name))("over %s", (name) 
     expect(row?.user).not.toBe("hijacked");
   });
 
-  it("answers not_found when the caller's own account is gone", async () => {
+  it("stops the access tokens of an account that is gone: its sessions went with it", async () => {
     const account = newAccount();
     const { id } = await door.register(account);
     const { accessToken } = await door.login(account);
     await t.sql("delete from users where id = $1", [id]);
+    expect(await t.sql("select id from sessions where user_id = $1", [id])).toEqual([]);
     expect(await failure(door.getProfile(id, accessToken))).toMatchObject({
-      code: Code.NotFound,
-      reason: "ERROR_REASON_USER_NOT_FOUND",
+      code: Code.Unauthenticated,
+      reason: "ERROR_REASON_SESSION_REVOKED",
+      message: "session ended: sign in again",
     });
   });
 

@@ -44,7 +44,13 @@ describe("REST request mapping", () => {
   it("POST /login answers with snake_case names (access_token, token_type, expires_in)", async () => {
     const res = await post("/login", { email: "ada@example.com", password: "pw" }, { "content-type": "application/json; charset=UTF-8" });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ access_token: "token-for-ada@example.com", token_type: "bearer", expires_in: 3600 });
+    expect(await res.json()).toEqual({
+      access_token: "token-for-ada@example.com",
+      token_type: "bearer",
+      expires_in: 3600,
+      refresh_token: "",
+      refresh_expires_in: 0,
+    });
   });
 
   it("accepts both proto names and lowerCamelCase names in the body", async () => {
@@ -329,6 +335,9 @@ describe("createRestHandler start-up", () => {
     expect(rest.routes.map((r) => `${r.httpMethod} ${r.pathTemplate} ${r.rpc.name}`)).toEqual([
       "POST /register Register",
       "POST /login Login",
+      "POST /refresh Refresh",
+      "POST /logout Logout",
+      "POST /logout/all LogoutAll",
     ]);
   });
 

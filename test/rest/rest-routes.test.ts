@@ -1,13 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { AuthService } from "../../gen/auth/v1/auth_service_pb.js";
 import { ProfileService } from "../../gen/auth/v1/profile_service_pb.js";
+import { SessionService } from "../../gen/auth/v1/session_service_pb.js";
 import { PathTemplateError } from "../../src/server/rest/path-template.js";
 import { restRoutesFromServices, RestRouteError } from "../../src/server/rest/rest-routes.js";
 import { serviceWithRules, TestService, type MethodSpec } from "./test-descriptors.js";
 
 describe("restRoutesFromServices", () => {
   it("reads the auth contract's routes from its google.api.http options", () => {
-    const routes = restRoutesFromServices([AuthService, ProfileService]).map((r) => ({
+    const routes = restRoutesFromServices([AuthService, ProfileService, SessionService]).map((r) => ({
       method: r.httpMethod,
       path: r.pathTemplate,
       rpc: `${r.rpc.parent.typeName}.${r.rpc.name}`,
@@ -17,8 +18,13 @@ describe("restRoutesFromServices", () => {
     expect(routes).toEqual([
       { method: "POST", path: "/register", rpc: "auth.v1.AuthService.Register", body: "*", responseBody: undefined },
       { method: "POST", path: "/login", rpc: "auth.v1.AuthService.Login", body: "*", responseBody: undefined },
+      { method: "POST", path: "/refresh", rpc: "auth.v1.AuthService.Refresh", body: "*", responseBody: undefined },
+      { method: "POST", path: "/logout", rpc: "auth.v1.AuthService.Logout", body: "*", responseBody: undefined },
+      { method: "POST", path: "/logout/all", rpc: "auth.v1.AuthService.LogoutAll", body: "*", responseBody: undefined },
       { method: "GET", path: "/profile/{id}", rpc: "auth.v1.ProfileService.GetProfile", body: "", responseBody: "profile" },
       { method: "PUT", path: "/profile/{id}", rpc: "auth.v1.ProfileService.UpdateProfile", body: "*", responseBody: "profile" },
+      { method: "GET", path: "/sessions", rpc: "auth.v1.SessionService.ListSessions", body: "", responseBody: undefined },
+      { method: "DELETE", path: "/sessions/{id}", rpc: "auth.v1.SessionService.RevokeSession", body: "", responseBody: undefined },
     ]);
   });
 

@@ -1,6 +1,6 @@
 // `npm start` on a fresh clone: no DATABASE_URL, so an embedded PostgreSQL
 // starts under the data folder; data survives a restart; SIGTERM exits 0.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -57,23 +57,41 @@ describe("npm start", () => {
     const env = { PORT: String(port), DATA_DIR: dataDir };
     const account = newAccount("fresh");
 
+    const rest = restDoor(`http://127.0.0.1:${port}`);
     const first = start(env);
     await ready(first);
     expect(first.output()).toContain("starting the embedded PostgreSQL");
-    await restDoor(`http://127.0.0.1:${port}`).register(account);
+    const { id } = await rest.register(account);
+    const before = await rest.login(account);
     first.child.kill("SIGTERM");
     expect(await first.exited).toBe(0);
     expect(first.output()).toContain('"msg":"stopped"');
 
     const second = start(env);
     await ready(second);
-    const session = await restDoor(`http://127.0.0.1:${port}`).login(account);
+    // The development signing key and the sessions survive the restart.
+    await rest.getProfile(id, before.accessToken);
+    const session = await rest.refresh(before.refreshToken);
     expect(session.tokenType).toBe("bearer");
+
+    // `npm run keys:rotate`: within 10 s the new key signs, and the old one still verifies.
+    const rotate = spawnSync(process.execPath, ["--import", "tsx", "src/cli/keys.ts", "rotate"], {
+      env: { ...process.env, DATA_DIR: dataDir },
+      encoding: "utf8",
+    });
+    expect(rotate.status).toBe(0);
+    for (let i = 0; i < 150 && !second.output().includes("signing keys reloaded"); i++) await new Promise((r) => setTimeout(r, 100));
+    const rotated = await rest.login(account);
+    const kid = (token: string) => JSON.parse(Buffer.from(token.split(".")[0]!, "base64url").toString()).kid as string;
+    expect(kid(rotated.accessToken)).not.toBe(kid(session.accessToken));
+    await rest.getProfile(id, session.accessToken);
+
     second.child.kill("SIGINT");
     expect(await second.exited).toBe(0);
     // No secret reaches the log, even at start-up.
-    expect(second.output()).not.toContain(account.password);
-    expect(second.output()).not.toContain(session.accessToken);
+    for (const secret of [account.password, session.accessToken, session.refreshToken, before.refreshToken]) {
+      expect(second.output()).not.toContain(secret);
+    }
   }, 60_000);
 
   it("exits 1 with a message saying what to check when the database is unreachable", async () => {
@@ -86,7 +104,7 @@ describe("npm start", () => {
   it("refuses to start in production without explicit secrets", async () => {
     const s = start({ NODE_ENV: "production", PORT: "0", DATA_DIR: dataDir });
     expect(await s.exited).toBe(2);
-    expect(s.output()).toContain("JWT_SECRET is required in production");
+    expect(s.output()).toContain("JWT_SIGNING_KEY_FILE (or JWT_SIGNING_KEY) is required in production");
     expect(s.output()).toContain("PASSWORD_PEPPER is required in production");
   }, 30_000);
 });

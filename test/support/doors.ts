@@ -6,6 +6,7 @@ import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } f
 import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
 import { AuthService } from "../../gen/auth/v1/auth_service_pb.js";
 import { ProfileService } from "../../gen/auth/v1/profile_service_pb.js";
+import { SessionService } from "../../gen/auth/v1/session_service_pb.js";
 import { BadRequestSchema, ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 
 export interface ProfileView {
@@ -16,12 +17,35 @@ export interface ProfileView {
   updatedAt: Date;
 }
 
+export interface SessionView {
+  id: string;
+  createdAt: Date;
+  lastUsedAt: Date;
+  expiresAt: Date;
+  userAgent: string;
+  clientAddress: string;
+  current: boolean;
+}
+
+export interface Tokens {
+  accessToken: string;
+  tokenType: string;
+  expiresIn: number;
+  refreshToken: string;
+  refreshExpiresIn: number;
+}
+
 export interface Door {
   name: string;
   register(req: { user: string; email: string; password: string }): Promise<{ id: string; message: string }>;
-  login(req: { email: string; password: string }): Promise<{ accessToken: string; tokenType: string; expiresIn: number }>;
+  login(req: { email: string; password: string }): Promise<Tokens>;
+  refresh(refreshToken: string): Promise<Tokens>;
+  logout(token?: string): Promise<void>;
+  logoutAll(token?: string): Promise<{ sessionsEnded: number }>;
   getProfile(id: string, token?: string): Promise<ProfileView>;
   updateProfile(req: { id: string; user?: string; email?: string; password?: string }, token?: string): Promise<ProfileView>;
+  listSessions(token?: string): Promise<SessionView[]>;
+  revokeSession(id: string, token?: string): Promise<void>;
 }
 
 /** What every door's errors are reduced to, for one set of assertions. */
@@ -58,16 +82,52 @@ const toView = (p: { id: string; user: string; email: string; createdAt?: Timest
   return { id: p.id, user: p.user, email: p.email, createdAt: timestampDate(p.createdAt), updatedAt: timestampDate(p.updatedAt) };
 };
 
+const toSessionView = (s: {
+  id: string;
+  createdAt?: Timestamp;
+  lastUsedAt?: Timestamp;
+  expiresAt?: Timestamp;
+  userAgent: string;
+  clientAddress: string;
+  current: boolean;
+}): SessionView => {
+  if (s.createdAt === undefined || s.lastUsedAt === undefined || s.expiresAt === undefined) throw new Error("incomplete session");
+  return {
+    id: s.id,
+    createdAt: timestampDate(s.createdAt),
+    lastUsedAt: timestampDate(s.lastUsedAt),
+    expiresAt: timestampDate(s.expiresAt),
+    userAgent: s.userAgent,
+    clientAddress: s.clientAddress,
+    current: s.current,
+  };
+};
+
+const toTokens = (r: Tokens): Tokens => ({
+  accessToken: r.accessToken,
+  tokenType: r.tokenType,
+  expiresIn: r.expiresIn,
+  refreshToken: r.refreshToken,
+  refreshExpiresIn: r.refreshExpiresIn,
+});
+
 function rpcDoor(name: string, transport: Transport, readTransport: Transport = transport): Door {
   const auth = createClient(AuthService, transport);
   const profiles = createClient(ProfileService, transport);
   const reads = createClient(ProfileService, readTransport);
+  const sessions = createClient(SessionService, transport);
+  const sessionReads = createClient(SessionService, readTransport);
   return {
     name,
     register: (req) => auth.register(req),
-    login: (req) => auth.login(req),
+    login: async (req) => toTokens(await auth.login(req)),
+    refresh: async (refreshToken) => toTokens(await auth.refresh({ refreshToken })),
+    logout: async (token) => void (await auth.logout({}, bearer(token))),
+    logoutAll: async (token) => ({ sessionsEnded: (await auth.logoutAll({}, bearer(token))).sessionsEnded }),
     getProfile: async (id, token) => toView((await reads.getProfile({ id }, bearer(token))).profile),
     updateProfile: async (req, token) => toView((await profiles.updateProfile(req, bearer(token))).profile),
+    listSessions: async (token) => (await sessionReads.listSessions({}, bearer(token))).sessions.map(toSessionView),
+    revokeSession: async (id, token) => void (await sessions.revokeSession({ id }, bearer(token))),
   };
 }
 
@@ -117,16 +177,35 @@ export function restDoor(baseUrl: string): Door {
     createdAt: new Date(p.created_at),
     updatedAt: new Date(p.updated_at),
   });
+  const tokens = (r: Record<string, any>): Tokens => ({
+    accessToken: r.access_token,
+    tokenType: r.token_type,
+    expiresIn: r.expires_in,
+    refreshToken: r.refresh_token,
+    refreshExpiresIn: r.refresh_expires_in,
+  });
+  const session = (s: Record<string, any>): SessionView => ({
+    id: s.id,
+    createdAt: new Date(s.created_at),
+    lastUsedAt: new Date(s.last_used_at),
+    expiresAt: new Date(s.expires_at),
+    userAgent: s.user_agent,
+    clientAddress: s.client_address,
+    current: s.current,
+  });
   return {
     name: "rest",
     register: async (req) => {
       const r = await call("POST", "/register", req);
       return { id: r.id, message: r.message };
     },
-    login: async (req) => {
-      const r = await call("POST", "/login", req);
-      return { accessToken: r.access_token, tokenType: r.token_type, expiresIn: r.expires_in };
-    },
+    login: async (req) => tokens(await call("POST", "/login", req)),
+    refresh: async (refreshToken) => tokens(await call("POST", "/refresh", { refresh_token: refreshToken })),
+    // As a REST client would: no body at all.
+    logout: async (token) => void (await call("POST", "/logout", undefined, token)),
+    logoutAll: async (token) => ({ sessionsEnded: (await call("POST", "/logout/all", undefined, token)).sessions_ended }),
+    listSessions: async (token) => ((await call("GET", "/sessions", undefined, token)).sessions as Record<string, any>[]).map(session),
+    revokeSession: async (id, token) => void (await call("DELETE", `/sessions/${encodeURIComponent(id)}`, undefined, token)),
     getProfile: async (id, token) => profile(await call("GET", `/profile/${encodeURIComponent(id)}`, undefined, token)),
     updateProfile: async ({ id, ...changes }, token) =>
       profile(await call("PUT", `/profile/${encodeURIComponent(id)}`, changes, token)),

@@ -4,12 +4,14 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Writable } from "node:stream";
 import pg from "pg";
 import { inject } from "vitest";
 import type { MikroORM } from "@mikro-orm/postgresql";
 import { loadConfig, type Config } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
 import { openDatabase } from "../../src/db/orm.js";
+import { signingKeysFromConfig } from "../../src/security/signing-keys.js";
 import { createAuthServer, type AuthServer } from "../../src/server/server.js";
 
 export interface TestServer {
@@ -36,7 +38,20 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
   };
 }
 
-export async function startTestServer(env: Record<string, string> = {}, now?: () => number): Promise<TestServer> {
+export interface TestServerOptions {
+  /** Receives the server's JSON log lines (at LOG_LEVEL, default info here). */
+  log?: Writable;
+}
+
+/**
+ * The server signs with a development key ring in its own data folder, as
+ * `npm start` does on a fresh clone.
+ */
+export async function startTestServer(
+  env: Record<string, string> = {},
+  now?: () => number,
+  options: TestServerOptions = {},
+): Promise<TestServer> {
   const database = await createTestDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), "auth-data-"));
   const config = loadConfig({
@@ -45,20 +60,11 @@ export async function startTestServer(env: Record<string, string> = {}, now?: ()
     DATA_DIR: dataDir,
     DATABASE_URL: database.url,
     BCRYPT_COST: "4",
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
-    JWT_SECRET: randomBytes(32).toString("base64url"),
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? (options.log ? "info" : "silent"),
     PASSWORD_PEPPER: randomBytes(32).toString("base64url"),
     ...env,
   });
-  const orm = await openDatabase({ url: database.url, retries: 0 });
-  const log = createLogger({ level: config.logLevel });
-  const server = createAuthServer({
-    config,
-    orm,
-    log,
-    secrets: { jwtSecret: config.jwt.secret!, passwordPepper: config.password.pepper! },
-    ...(now ? { now } : {}),
-  });
+  const { server, orm } = await startServer(config, now, options);
   const address = await server.listen();
   const pool = new pg.Pool({ connectionString: database.url, max: 2 });
   return {
@@ -75,6 +81,42 @@ export async function startTestServer(env: Record<string, string> = {}, now?: ()
       await pool.end();
       await database.drop();
       rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function startServer(config: Config, now: (() => number) | undefined, options: TestServerOptions) {
+  const orm = await openDatabase({ url: config.database.url!, retries: 0 });
+  // Only a test that asks for the log (or TEST_LOG_LEVEL) gets one.
+  const level = options.log !== undefined || process.env.TEST_LOG_LEVEL !== undefined ? config.logLevel : "silent";
+  const log = createLogger({ level, ...(options.log ? { destination: options.log } : {}) });
+  const server = createAuthServer({
+    config,
+    orm,
+    log,
+    secrets: { passwordPepper: config.password.pepper! },
+    signingKeys: signingKeysFromConfig(config, now ? { now } : {}),
+    ...(now ? { now } : {}),
+  });
+  return { server, orm };
+}
+
+/**
+ * A second instance beside `t`: same configuration, database and key ring,
+ * its own ORM and port, as two replicas behind a load balancer.
+ */
+export async function startPeerServer(
+  t: TestServer,
+  now?: () => number,
+): Promise<{ baseUrl: string; server: AuthServer; close(): Promise<void> }> {
+  const { server, orm } = await startServer(t.config, now, {});
+  const address = await server.listen();
+  return {
+    baseUrl: `http://127.0.0.1:${address.port}`,
+    server,
+    close: async () => {
+      await server.close(1_000);
+      await orm.close(true);
     },
   };
 }

@@ -11,7 +11,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file auth/v1/auth_service.proto.
  */
 export const file_auth_v1_auth_service: GenFile = /*@__PURE__*/
-  fileDesc("ChphdXRoL3YxL2F1dGhfc2VydmljZS5wcm90bxIHYXV0aC52MSJACg9SZWdpc3RlclJlcXVlc3QSDAoEdXNlchgBIAEoCRINCgVlbWFpbBgCIAEoCRIQCghwYXNzd29yZBgDIAEoCSIvChBSZWdpc3RlclJlc3BvbnNlEgoKAmlkGAEgASgJEg8KB21lc3NhZ2UYAiABKAkiLwoMTG9naW5SZXF1ZXN0Eg0KBWVtYWlsGAEgASgJEhAKCHBhc3N3b3JkGAIgASgJIk0KDUxvZ2luUmVzcG9uc2USFAoMYWNjZXNzX3Rva2VuGAEgASgJEhIKCnRva2VuX3R5cGUYAiABKAkSEgoKZXhwaXJlc19pbhgDIAEoBTKvAQoLQXV0aFNlcnZpY2USVQoIUmVnaXN0ZXISGC5hdXRoLnYxLlJlZ2lzdGVyUmVxdWVzdBoZLmF1dGgudjEuUmVnaXN0ZXJSZXNwb25zZSIUgtPkkwIOOgEqIgkvcmVnaXN0ZXISSQoFTG9naW4SFS5hdXRoLnYxLkxvZ2luUmVxdWVzdBoWLmF1dGgudjEuTG9naW5SZXNwb25zZSIRgtPkkwILOgEqIgYvbG9naW5iBnByb3RvMw", [file_google_api_annotations]);
+  fileDesc("ChphdXRoL3YxL2F1dGhfc2VydmljZS5wcm90bxIHYXV0aC52MSJACg9SZWdpc3RlclJlcXVlc3QSDAoEdXNlchgBIAEoCRINCgVlbWFpbBgCIAEoCRIQCghwYXNzd29yZBgDIAEoCSIvChBSZWdpc3RlclJlc3BvbnNlEgoKAmlkGAEgASgJEg8KB21lc3NhZ2UYAiABKAkiLwoMTG9naW5SZXF1ZXN0Eg0KBWVtYWlsGAEgASgJEhAKCHBhc3N3b3JkGAIgASgJIoABCg1Mb2dpblJlc3BvbnNlEhQKDGFjY2Vzc190b2tlbhgBIAEoCRISCgp0b2tlbl90eXBlGAIgASgJEhIKCmV4cGlyZXNfaW4YAyABKAUSFQoNcmVmcmVzaF90b2tlbhgEIAEoCRIaChJyZWZyZXNoX2V4cGlyZXNfaW4YBSABKAUiJwoOUmVmcmVzaFJlcXVlc3QSFQoNcmVmcmVzaF90b2tlbhgBIAEoCSKCAQoPUmVmcmVzaFJlc3BvbnNlEhQKDGFjY2Vzc190b2tlbhgBIAEoCRISCgp0b2tlbl90eXBlGAIgASgJEhIKCmV4cGlyZXNfaW4YAyABKAUSFQoNcmVmcmVzaF90b2tlbhgEIAEoCRIaChJyZWZyZXNoX2V4cGlyZXNfaW4YBSABKAUiDwoNTG9nb3V0UmVxdWVzdCIQCg5Mb2dvdXRSZXNwb25zZSISChBMb2dvdXRBbGxSZXF1ZXN0IisKEUxvZ291dEFsbFJlc3BvbnNlEhYKDnNlc3Npb25zX2VuZGVkGAEgASgFMq0DCgtBdXRoU2VydmljZRJVCghSZWdpc3RlchIYLmF1dGgudjEuUmVnaXN0ZXJSZXF1ZXN0GhkuYXV0aC52MS5SZWdpc3RlclJlc3BvbnNlIhSC0+STAg46ASoiCS9yZWdpc3RlchJJCgVMb2dpbhIVLmF1dGgudjEuTG9naW5SZXF1ZXN0GhYuYXV0aC52MS5Mb2dpblJlc3BvbnNlIhGC0+STAgs6ASoiBi9sb2dpbhJRCgdSZWZyZXNoEhcuYXV0aC52MS5SZWZyZXNoUmVxdWVzdBoYLmF1dGgudjEuUmVmcmVzaFJlc3BvbnNlIhOC0+STAg06ASoiCC9yZWZyZXNoEk0KBkxvZ291dBIWLmF1dGgudjEuTG9nb3V0UmVxdWVzdBoXLmF1dGgudjEuTG9nb3V0UmVzcG9uc2UiEoLT5JMCDDoBKiIHL2xvZ291dBJaCglMb2dvdXRBbGwSGS5hdXRoLnYxLkxvZ291dEFsbFJlcXVlc3QaGi5hdXRoLnYxLkxvZ291dEFsbFJlc3BvbnNlIhaC0+STAhA6ASoiCy9sb2dvdXQvYWxsYgZwcm90bzM", [file_google_api_annotations]);
 
 /**
  * The new account's details.
@@ -112,14 +112,16 @@ export const LoginRequestSchema: GenMessage<LoginRequest> = /*@__PURE__*/
   messageDesc(file_auth_v1_auth_service, 2);
 
 /**
- * A signed-in session's access token.
+ * A new session's tokens.
  *
  * @generated from message auth.v1.LoginResponse
  */
 export type LoginResponse = Message<"auth.v1.LoginResponse"> & {
   /**
-   * A signed JWT. Its `sub` claim is the user's id. Treat it as opaque and
-   * secret: send it as `Authorization: Bearer <access_token>`.
+   * A JWT signed with ES256 (`typ: at+jwt`). Its `sub` claim is the user's
+   * id and `sid` the session's id. Send it as
+   * `Authorization: Bearer <access_token>`. Other services can verify it
+   * with the keys published at `/.well-known/jwks.json`.
    *
    * @generated from field: string access_token = 1;
    */
@@ -133,11 +135,27 @@ export type LoginResponse = Message<"auth.v1.LoginResponse"> & {
   tokenType: string;
 
   /**
-   * Seconds until the access token expires; sign in again after that.
+   * Seconds until the access token expires; call Refresh before then.
    *
    * @generated from field: int32 expires_in = 3;
    */
   expiresIn: number;
+
+  /**
+   * An opaque secret (43 characters) to exchange for new tokens with
+   * Refresh. Keep it as safe as a password and send it nowhere else.
+   *
+   * @generated from field: string refresh_token = 4;
+   */
+  refreshToken: string;
+
+  /**
+   * Seconds until the refresh token expires if it is not used; each Refresh
+   * extends the session up to its maximum lifetime.
+   *
+   * @generated from field: int32 refresh_expires_in = 5;
+   */
+  refreshExpiresIn: number;
 };
 
 /**
@@ -148,8 +166,148 @@ export const LoginResponseSchema: GenMessage<LoginResponse> = /*@__PURE__*/
   messageDesc(file_auth_v1_auth_service, 3);
 
 /**
- * AuthService creates accounts and signs users in. Both RPCs are public: they
- * need no access token.
+ * The refresh token to exchange.
+ *
+ * @generated from message auth.v1.RefreshRequest
+ */
+export type RefreshRequest = Message<"auth.v1.RefreshRequest"> & {
+  /**
+   * The refresh token from the last Login or Refresh. Required, at most 128
+   * characters.
+   *
+   * @generated from field: string refresh_token = 1;
+   */
+  refreshToken: string;
+};
+
+/**
+ * Describes the message auth.v1.RefreshRequest.
+ * Use `create(RefreshRequestSchema)` to create a new message.
+ */
+export const RefreshRequestSchema: GenMessage<RefreshRequest> = /*@__PURE__*/
+  messageDesc(file_auth_v1_auth_service, 4);
+
+/**
+ * The session's next tokens.
+ *
+ * @generated from message auth.v1.RefreshResponse
+ */
+export type RefreshResponse = Message<"auth.v1.RefreshResponse"> & {
+  /**
+   * A new access token, as in LoginResponse.access_token.
+   *
+   * @generated from field: string access_token = 1;
+   */
+  accessToken: string;
+
+  /**
+   * Always "bearer".
+   *
+   * @generated from field: string token_type = 2;
+   */
+  tokenType: string;
+
+  /**
+   * Seconds until the access token expires.
+   *
+   * @generated from field: int32 expires_in = 3;
+   */
+  expiresIn: number;
+
+  /**
+   * The session's new refresh token; the one presented is spent. Within a
+   * few seconds of a rotation a retry gets this same token back.
+   *
+   * @generated from field: string refresh_token = 4;
+   */
+  refreshToken: string;
+
+  /**
+   * Seconds until the new refresh token expires if it is not used.
+   *
+   * @generated from field: int32 refresh_expires_in = 5;
+   */
+  refreshExpiresIn: number;
+};
+
+/**
+ * Describes the message auth.v1.RefreshResponse.
+ * Use `create(RefreshResponseSchema)` to create a new message.
+ */
+export const RefreshResponseSchema: GenMessage<RefreshResponse> = /*@__PURE__*/
+  messageDesc(file_auth_v1_auth_service, 5);
+
+/**
+ * Ends the caller's current session; it has no fields.
+ *
+ * @generated from message auth.v1.LogoutRequest
+ */
+export type LogoutRequest = Message<"auth.v1.LogoutRequest"> & {
+};
+
+/**
+ * Describes the message auth.v1.LogoutRequest.
+ * Use `create(LogoutRequestSchema)` to create a new message.
+ */
+export const LogoutRequestSchema: GenMessage<LogoutRequest> = /*@__PURE__*/
+  messageDesc(file_auth_v1_auth_service, 6);
+
+/**
+ * The session has ended; it has no fields.
+ *
+ * @generated from message auth.v1.LogoutResponse
+ */
+export type LogoutResponse = Message<"auth.v1.LogoutResponse"> & {
+};
+
+/**
+ * Describes the message auth.v1.LogoutResponse.
+ * Use `create(LogoutResponseSchema)` to create a new message.
+ */
+export const LogoutResponseSchema: GenMessage<LogoutResponse> = /*@__PURE__*/
+  messageDesc(file_auth_v1_auth_service, 7);
+
+/**
+ * Ends every session of the caller; it has no fields.
+ *
+ * @generated from message auth.v1.LogoutAllRequest
+ */
+export type LogoutAllRequest = Message<"auth.v1.LogoutAllRequest"> & {
+};
+
+/**
+ * Describes the message auth.v1.LogoutAllRequest.
+ * Use `create(LogoutAllRequestSchema)` to create a new message.
+ */
+export const LogoutAllRequestSchema: GenMessage<LogoutAllRequest> = /*@__PURE__*/
+  messageDesc(file_auth_v1_auth_service, 8);
+
+/**
+ * What LogoutAll ended.
+ *
+ * @generated from message auth.v1.LogoutAllResponse
+ */
+export type LogoutAllResponse = Message<"auth.v1.LogoutAllResponse"> & {
+  /**
+   * How many sessions were still active and have now ended (this one
+   * included).
+   *
+   * @generated from field: int32 sessions_ended = 1;
+   */
+  sessionsEnded: number;
+};
+
+/**
+ * Describes the message auth.v1.LogoutAllResponse.
+ * Use `create(LogoutAllResponseSchema)` to create a new message.
+ */
+export const LogoutAllResponseSchema: GenMessage<LogoutAllResponse> = /*@__PURE__*/
+  messageDesc(file_auth_v1_auth_service, 9);
+
+/**
+ * AuthService creates accounts and signs users in and out. Register, Login and
+ * Refresh are public: they need no access token. Logout and LogoutAll need
+ * one, sent as `Authorization: Bearer <access_token>`.
  *
  * @generated from service auth.v1.AuthService
  */
@@ -174,9 +332,12 @@ export const AuthService: GenService<{
     output: typeof RegisterResponseSchema;
   },
   /**
-   * Login exchanges an email address and password for a signed access token
-   * (a JWT) to send as `Authorization: Bearer <access_token>` on the calls
-   * that need one.
+   * Login exchanges an email address and password for a new session: a
+   * short-lived signed access token (a JWT) to send as
+   * `Authorization: Bearer <access_token>` on the calls that need one, and a
+   * long-lived refresh token to get new tokens with Refresh. A user has at
+   * most a configured number of sessions (default 20); a login beyond that
+   * ends the user's oldest session.
    *
    * Errors:
    * - invalid_argument (ERROR_REASON_INVALID_FIELDS): email or password
@@ -192,6 +353,69 @@ export const AuthService: GenService<{
     methodKind: "unary";
     input: typeof LoginRequestSchema;
     output: typeof LoginResponseSchema;
+  },
+  /**
+   * Refresh exchanges a refresh token for a new access token and a new
+   * refresh token. The presented refresh token is spent: keep the new one.
+   * Presenting a spent refresh token again is treated as theft and ends the
+   * whole session, except that a retry within a few seconds of its use (two
+   * concurrent refreshes, or a lost response) gets the session's current
+   * refresh token back.
+   *
+   * Errors:
+   * - invalid_argument (ERROR_REASON_INVALID_FIELDS): refresh_token missing
+   *   or too long.
+   * - unauthenticated (ERROR_REASON_REFRESH_TOKEN_INVALID): the token is not
+   *   one this service issued, or its session is long gone.
+   * - unauthenticated (ERROR_REASON_REFRESH_TOKEN_EXPIRED): the session was
+   *   idle too long or reached its maximum lifetime.
+   * - unauthenticated (ERROR_REASON_REFRESH_TOKEN_REUSED): the token was
+   *   already spent; the session has now been ended.
+   * - unauthenticated (ERROR_REASON_SESSION_REVOKED): the session was ended
+   *   (logout, password change, reuse of one of its tokens).
+   * In every case: sign in again with Login.
+   *
+   * REST: `POST /refresh` with the request as the JSON body.
+   *
+   * @generated from rpc auth.v1.AuthService.Refresh
+   */
+  refresh: {
+    methodKind: "unary";
+    input: typeof RefreshRequestSchema;
+    output: typeof RefreshResponseSchema;
+  },
+  /**
+   * Logout ends the session that the access token belongs to: its refresh
+   * token and its access tokens stop working at once.
+   *
+   * Errors:
+   * - unauthenticated (ERROR_REASON_ACCESS_TOKEN_MISSING, _INVALID, _EXPIRED
+   *   or ERROR_REASON_SESSION_REVOKED): no usable access token.
+   *
+   * REST: `POST /logout` (no body needed).
+   *
+   * @generated from rpc auth.v1.AuthService.Logout
+   */
+  logout: {
+    methodKind: "unary";
+    input: typeof LogoutRequestSchema;
+    output: typeof LogoutResponseSchema;
+  },
+  /**
+   * LogoutAll ends every session of the caller, this one included.
+   *
+   * Errors:
+   * - unauthenticated (ERROR_REASON_ACCESS_TOKEN_MISSING, _INVALID, _EXPIRED
+   *   or ERROR_REASON_SESSION_REVOKED): no usable access token.
+   *
+   * REST: `POST /logout/all` (no body needed).
+   *
+   * @generated from rpc auth.v1.AuthService.LogoutAll
+   */
+  logoutAll: {
+    methodKind: "unary";
+    input: typeof LogoutAllRequestSchema;
+    output: typeof LogoutAllResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_auth_v1_auth_service, 0);

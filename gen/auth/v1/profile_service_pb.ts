@@ -127,7 +127,7 @@ export const UpdateProfileResponseSchema: GenMessage<UpdateProfileResponse> = /*
  *
  * Errors common to every RPC:
  * - unauthenticated (ERROR_REASON_ACCESS_TOKEN_MISSING, _INVALID or
- *   _EXPIRED): no usable access token.
+ *   _EXPIRED, or ERROR_REASON_SESSION_REVOKED): no usable access token.
  * - permission_denied (ERROR_REASON_NOT_OWNER): the id is not the caller's
  *   own. Returned whether or not that account exists.
  * - not_found (ERROR_REASON_USER_NOT_FOUND): the caller's own account no
@@ -154,7 +154,8 @@ export const ProfileService: GenService<{
   /**
    * UpdateProfile changes the fields that are present in the request and
    * leaves the others as they are; `updated_at` moves when anything changes.
-   * A new password is hashed like at registration.
+   * A new password is hashed like at registration, and every other session
+   * of the user ends (in the same transaction); the caller's session goes on.
    *
    * Further errors:
    * - already_exists (ERROR_REASON_EMAIL_TAKEN or ERROR_REASON_USER_TAKEN):

@@ -1,4 +1,6 @@
+import { RefreshTokenSchema } from "./refresh-token.js";
+import { SessionSchema } from "./session.js";
 import { UserSchema } from "./user.js";
 
 /** Every entity, for the ORM configuration. */
-export const entities = [UserSchema];
+export const entities = [UserSchema, SessionSchema, RefreshTokenSchema];

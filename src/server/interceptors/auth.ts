@@ -1,13 +1,19 @@
 // Secure by default: every RPC needs a valid access token unless it is on the
-// explicit public list.
+// explicit public list. A valid token also needs a live session: logout and
+// revocation stop its access tokens before they expire.
 import { Code, type Interceptor } from "@connectrpc/connect";
 import type { DescMethod } from "@bufbuild/protobuf";
 import { ErrorReason } from "../../../gen/auth/v1/error_reason_pb.js";
 import { AccessTokenError, type AccessTokens } from "../../security/access-tokens.js";
-import { kUserId } from "../context.js";
+import { kSessionId, kUserId } from "../context.js";
 import { reasonError } from "./error-details.js";
 
-export function createAuthInterceptor(options: { tokens: AccessTokens; publicMethods: readonly DescMethod[] }): Interceptor {
+export function createAuthInterceptor(options: {
+  tokens: AccessTokens;
+  publicMethods: readonly DescMethod[];
+  /** Whether the session a token names still accepts its access tokens. */
+  isSessionActive: (sessionId: string) => Promise<boolean>;
+}): Interceptor {
   const publicMethods = new Set(options.publicMethods);
   return (next) => async (req) => {
     if (publicMethods.has(req.method)) return next(req);
@@ -19,14 +25,20 @@ export function createAuthInterceptor(options: { tokens: AccessTokens; publicMet
         "missing access token: send Authorization: Bearer <access_token>",
       );
     }
+    let claims;
     try {
-      req.contextValues.set(kUserId, options.tokens.verify(token).sub);
+      claims = options.tokens.verify(token);
     } catch (error) {
       if (!(error instanceof AccessTokenError)) throw error;
       throw error.failure === "expired"
         ? reasonError(Code.Unauthenticated, ErrorReason.ACCESS_TOKEN_EXPIRED, "access token expired: sign in again")
         : reasonError(Code.Unauthenticated, ErrorReason.ACCESS_TOKEN_INVALID, "invalid access token");
     }
+    if (!(await options.isSessionActive(claims.sid))) {
+      throw reasonError(Code.Unauthenticated, ErrorReason.SESSION_REVOKED, "session ended: sign in again");
+    }
+    req.contextValues.set(kUserId, claims.sub);
+    req.contextValues.set(kSessionId, claims.sid);
     return next(req);
   };
 }

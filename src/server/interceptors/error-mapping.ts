@@ -11,6 +11,11 @@ import {
   EmailTaken,
   InvalidCredentials,
   NotOwner,
+  RefreshTokenExpired,
+  RefreshTokenInvalid,
+  RefreshTokenReused,
+  SessionNotFound,
+  SessionRevoked,
   UserNotFound,
   UserTaken,
 } from "../../accounts/errors.js";
@@ -23,6 +28,11 @@ const domainErrors = new Map<Function, [Code, ErrorReason]>([
   [InvalidCredentials, [Code.Unauthenticated, ErrorReason.INVALID_CREDENTIALS]],
   [NotOwner, [Code.PermissionDenied, ErrorReason.NOT_OWNER]],
   [UserNotFound, [Code.NotFound, ErrorReason.USER_NOT_FOUND]],
+  [RefreshTokenInvalid, [Code.Unauthenticated, ErrorReason.REFRESH_TOKEN_INVALID]],
+  [RefreshTokenExpired, [Code.Unauthenticated, ErrorReason.REFRESH_TOKEN_EXPIRED]],
+  [RefreshTokenReused, [Code.Unauthenticated, ErrorReason.REFRESH_TOKEN_REUSED]],
+  [SessionRevoked, [Code.Unauthenticated, ErrorReason.SESSION_REVOKED]],
+  [SessionNotFound, [Code.NotFound, ErrorReason.SESSION_NOT_FOUND]],
 ]);
 
 export function toConnectError(error: unknown, requestId: string): { error: ConnectError; unexpected: boolean } {

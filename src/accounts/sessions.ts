@@ -1,0 +1,321 @@
+// Sessions: one per Login, kept alive by rotating refresh tokens, ended by
+// logout, by a password change, by expiry, or when a spent refresh token
+// comes back (RFC 9700 §4.14.2 rotation with reuse detection).
+//
+// Every change to a session's token family runs with the session row locked
+// (SELECT ... FOR UPDATE), so concurrent refreshes of one token take turns:
+// the first rotates, and the others, finding the token spent a moment ago,
+// get the same successor back instead of ending the session. Outside the
+// grace window a spent token means two parties hold the family: the session
+// ends and `authn_token_reuse` is logged.
+import { LockMode, raw, type EntityManager } from "@mikro-orm/postgresql";
+import type { Logger } from "pino";
+import type { Config } from "../config.js";
+import { RefreshTokenSchema, type RefreshToken } from "../db/entities/refresh-token.js";
+import { RevokedReason, SessionSchema, type Session } from "../db/entities/session.js";
+import type { AccessTokens } from "../security/access-tokens.js";
+import {
+  newRefreshToken,
+  openSuccessor,
+  refreshTokenDigest,
+  sealSuccessor,
+} from "../security/refresh-tokens.js";
+import {
+  RefreshTokenExpired,
+  RefreshTokenInvalid,
+  RefreshTokenReused,
+  SessionNotFound,
+  SessionRevoked,
+  type DomainError,
+} from "./errors.js";
+
+export interface TokenPair {
+  sessionId: string;
+  accessToken: string;
+  /** Seconds. */
+  expiresIn: number;
+  refreshToken: string;
+  /** Seconds until the refresh token expires unused. */
+  refreshExpiresIn: number;
+}
+
+/** Who is signing in, as the server saw them; informative only. */
+export interface ClientInfo {
+  userAgent?: string | null | undefined;
+  address?: string | undefined;
+}
+
+export type SessionPolicy = Config["sessions"];
+
+/** Revoked sessions are kept this long (their tokens then answer "session ended" rather than "invalid"). */
+const REVOKED_RETENTION_SECONDS = 24 * 3600;
+/**
+ * Ended sessions deleted per Login (with their tokens): about as many end as
+ * start, so a few per Login keep the tables small with no background job.
+ */
+const PRUNE_BATCH = 10;
+/** Sealed successors erased per Refresh or Login once their grace window has passed. */
+const ERASE_BATCH = 100;
+/** Sessions whose state an instance remembers for the access-token check. */
+const CHECK_CACHE_ENTRIES = 10_000;
+/** How many rotations a retry within the grace window may follow to the current token. */
+const MAX_GRACE_HOPS = 5;
+const USER_AGENT_MAX = 256;
+
+type Rotation = { ok: TokenPair } | { error: DomainError; reuse?: { userId: string; sessionId: string } };
+
+export class Sessions {
+  /** Session id -> what the last look at the database said, until when. */
+  private readonly checked = new Map<string, { active: boolean; until: number; userId: string | undefined }>();
+
+  constructor(
+    private readonly deps: { tokens: AccessTokens; policy: SessionPolicy; log: Logger; now?: () => number },
+  ) {}
+
+  /** Starts a session for a user who just proved who they are. */
+  async start(em: EntityManager, userId: string, client: ClientInfo = {}): Promise<TokenPair> {
+    const now = this.now();
+    const { policy } = this.deps;
+    return em.transactional(async (tx) => {
+      // One login at a time per user, so the cap below holds exactly.
+      await tx.execute(`select 1 from "users" where "id" = ? for no key update`, [userId]);
+      await tx.execute(
+        `delete from "sessions" where "id" in
+           (select "id" from "sessions" where "expires_at" < ? limit ${PRUNE_BATCH} for update skip locked)`,
+        [now],
+      );
+      await this.eraseSealedSuccessors(tx, now);
+      const active = await tx.find(
+        SessionSchema,
+        { user: userId, revokedAt: null, expiresAt: { $gt: now } },
+        { fields: ["id"], orderBy: { createdAt: "desc" } },
+      );
+      const evicted = active.slice(policy.maxPerUser - 1).map((s) => s.id);
+      if (evicted.length > 0) await this.revokeWhere(tx, userId, { id: { $in: evicted } }, RevokedReason.Evicted, now);
+
+      const absoluteExpiresAt = addSeconds(now, policy.maxLifetimeSeconds);
+      const session = tx.create(SessionSchema, {
+        user: userId,
+        createdAt: now,
+        lastUsedAt: now,
+        expiresAt: earliest(addSeconds(now, policy.refreshTokenTtlSeconds), absoluteExpiresAt),
+        absoluteExpiresAt,
+        userAgent: printable(client.userAgent)?.slice(0, USER_AGENT_MAX),
+        clientAddress: client.address?.slice(0, 64) || null,
+      });
+      const refreshToken = newRefreshToken();
+      tx.create(RefreshTokenSchema, { session, tokenHash: refreshTokenDigest(refreshToken), createdAt: now });
+      await tx.flush();
+      return this.pair(session, refreshToken, now);
+    });
+  }
+
+  /** Spends a refresh token for the session's next pair. */
+  async refresh(em: EntityManager, presented: string, client: ClientInfo = {}): Promise<TokenPair> {
+    const now = this.now();
+    // The transaction must commit a reuse revocation, so failures are returned, then thrown.
+    const rotation = await em.transactional((tx) => this.rotate(tx, presented, now));
+    if ("ok" in rotation) return rotation.ok;
+    if (rotation.reuse !== undefined) {
+      this.forget(rotation.reuse.sessionId);
+      this.deps.log.warn(
+        { event: "authn_token_reuse", ...rotation.reuse, client: client.address, userAgent: printable(client.userAgent) },
+        "a spent refresh token was presented again: its session has been revoked",
+      );
+    }
+    throw rotation.error;
+  }
+
+  /** Ends one session of the user (Logout: the current one). */
+  async logout(em: EntityManager, userId: string, sessionId: string): Promise<void> {
+    await this.revokeWhere(em, userId, { id: sessionId }, RevokedReason.Logout, this.now());
+  }
+
+  /** Ends every session of the user; returns how many were active. */
+  async logoutAll(em: EntityManager, userId: string): Promise<number> {
+    return this.revokeWhere(em, userId, {}, RevokedReason.LogoutAll, this.now());
+  }
+
+  /** Ends one of the user's active sessions, or throws SessionNotFound. */
+  async revoke(em: EntityManager, userId: string, sessionId: string): Promise<void> {
+    const ended = await this.revokeWhere(em, userId, { id: sessionId }, RevokedReason.Revoked, this.now());
+    if (ended === 0) throw new SessionNotFound();
+  }
+
+  /**
+   * Ends every session of the user but `keep` (the caller's), after a
+   * password change. Pass the EntityManager of the change's transaction.
+   */
+  async revokeOthers(em: EntityManager, userId: string, keep: string | undefined): Promise<number> {
+    return this.revokeWhere(em, userId, keep === undefined ? {} : { id: { $ne: keep } }, RevokedReason.PasswordChanged, this.now());
+  }
+
+  /** The user's active sessions, newest first. */
+  async list(em: EntityManager, userId: string): Promise<Session[]> {
+    return em.find(
+      SessionSchema,
+      { user: userId, revokedAt: null, expiresAt: { $gt: this.now() } },
+      { orderBy: { createdAt: "desc" } },
+    );
+  }
+
+  /**
+   * Whether a session still accepts its access tokens. Answers from memory
+   * for up to `checkCacheSeconds`; revocations made by this instance are
+   * forgotten at once, those made by another instance are seen within that
+   * time.
+   */
+  async isActive(em: EntityManager, sessionId: string): Promise<boolean> {
+    const now = this.now().getTime();
+    const cached = this.checked.get(sessionId);
+    if (cached !== undefined && cached.until > now) return cached.active;
+    const session = await em.findOne(SessionSchema, { id: sessionId }, { fields: ["revokedAt", "expiresAt", "user"] });
+    const active = session !== null && session.revokedAt == null && session.expiresAt.getTime() > now;
+    const cacheMs = this.deps.policy.checkCacheSeconds * 1000;
+    if (cacheMs > 0) {
+      this.checked.delete(sessionId);
+      if (this.checked.size >= CHECK_CACHE_ENTRIES) this.checked.delete(this.checked.keys().next().value!);
+      const until = active ? Math.min(now + cacheMs, session!.expiresAt.getTime()) : now + cacheMs;
+      this.checked.set(sessionId, { active, until, userId: session?.user.id });
+    }
+    return active;
+  }
+
+  private async rotate(tx: EntityManager, presented: string, now: Date): Promise<Rotation> {
+    const digest = refreshTokenDigest(presented);
+    const [found] = await tx.execute<{ session_id: string }[]>(
+      `select "session_id" from "refresh_tokens" where "token_hash" = ?`,
+      [digest],
+    );
+    if (found === undefined) return { error: new RefreshTokenInvalid() };
+    // Lock the family; everything read after this is current.
+    const session = await tx.findOne(SessionSchema, { id: found.session_id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    const token = await tx.findOne(RefreshTokenSchema, { tokenHash: digest });
+    if (session === null || token === null) return { error: new RefreshTokenInvalid() };
+    if (session.revokedAt != null) return { error: new SessionRevoked() };
+    if (session.expiresAt <= now) return { error: new RefreshTokenExpired() };
+
+    if (token.spentAt == null) {
+      const successor = newRefreshToken();
+      token.spentAt = now;
+      token.successorSealed = sealSuccessor(presented, successor);
+      tx.create(RefreshTokenSchema, { session, tokenHash: refreshTokenDigest(successor), createdAt: now });
+      session.lastUsedAt = now;
+      session.expiresAt = earliest(addSeconds(now, this.deps.policy.refreshTokenTtlSeconds), session.absoluteExpiresAt);
+      await this.eraseSealedSuccessors(tx, now);
+      await tx.flush();
+      return { ok: this.pair(session, successor, now) };
+    }
+
+    const current = await this.currentWithinGrace(tx, presented, token, now);
+    if (current !== undefined) return { ok: this.pair(session, current, now) };
+
+    session.revokedAt = now;
+    session.revokedReason = RevokedReason.TokenReuse;
+    session.expiresAt = earliest(session.expiresAt, addSeconds(now, REVOKED_RETENTION_SECONDS));
+    await tx.flush();
+    return { error: new RefreshTokenReused(), reuse: { userId: session.user.id, sessionId: session.id } };
+  }
+
+  /**
+   * A retry of a token spent within the grace window: follows the sealed
+   * successors to the session's current token, or undefined when the window
+   * has passed (reuse).
+   */
+  private async currentWithinGrace(
+    tx: EntityManager,
+    presented: string,
+    spent: RefreshToken,
+    now: Date,
+  ): Promise<string | undefined> {
+    let secret = presented;
+    let token = spent;
+    for (let hop = 0; hop < MAX_GRACE_HOPS; hop++) {
+      if (token.spentAt == null) return secret;
+      if (token.successorSealed == null || now.getTime() - token.spentAt.getTime() >= this.graceMs) return undefined;
+      const next = openSuccessor(secret, token.successorSealed);
+      if (next === undefined) return undefined;
+      const nextToken = await tx.findOne(RefreshTokenSchema, { tokenHash: refreshTokenDigest(next) });
+      if (nextToken === null) return undefined;
+      secret = next;
+      token = nextToken;
+    }
+    return undefined;
+  }
+
+  /**
+   * A sealed successor is only of use during its grace window: erase those
+   * past it (any session's), so that the database plus an old spent token
+   * never yield a live one. Rows another transaction holds are left for the
+   * next call.
+   */
+  private async eraseSealedSuccessors(tx: EntityManager, now: Date): Promise<void> {
+    await tx.execute(
+      `update "refresh_tokens" set "successor_sealed" = null where "id" in
+         (select "id" from "refresh_tokens" where "successor_sealed" is not null and "spent_at" < ?
+          limit ${ERASE_BATCH} for update skip locked)`,
+      [new Date(now.getTime() - this.graceMs)],
+    );
+  }
+
+  /** Revokes the user's active sessions that match `where`; returns how many. */
+  private async revokeWhere(
+    em: EntityManager,
+    userId: string,
+    where: { id?: string | { $in: string[] } | { $ne: string } },
+    reason: RevokedReason,
+    now: Date,
+  ): Promise<number> {
+    const ended = await em.nativeUpdate(
+      SessionSchema,
+      { ...where, user: userId, revokedAt: null, expiresAt: { $gt: now } },
+      // A revoked session's row expires (and is pruned) after the retention.
+      { revokedAt: now, revokedReason: reason, expiresAt: raw(`least("expires_at", ?)`, [addSeconds(now, REVOKED_RETENTION_SECONDS)]) },
+    );
+    if (ended > 0) {
+      this.forgetUser(userId);
+      this.deps.log.info({ event: "session_revoked", reason, userId, sessions: ended }, "sessions revoked");
+    }
+    return ended;
+  }
+
+  private forget(sessionId: string): void {
+    this.checked.delete(sessionId);
+  }
+
+  private forgetUser(userId: string): void {
+    for (const [sessionId, entry] of this.checked) if (entry.userId === userId) this.checked.delete(sessionId);
+  }
+
+  private pair(session: Session, refreshToken: string, now: Date): TokenPair {
+    return {
+      sessionId: session.id,
+      accessToken: this.deps.tokens.issue(session.user.id, session.id),
+      expiresIn: this.deps.tokens.ttlSeconds,
+      refreshToken,
+      refreshExpiresIn: Math.floor((session.expiresAt.getTime() - now.getTime()) / 1000),
+    };
+  }
+
+  private get graceMs(): number {
+    return this.deps.policy.reuseGraceSeconds * 1000;
+  }
+
+  private now(): Date {
+    return new Date(this.deps.now?.() ?? Date.now());
+  }
+}
+
+function addSeconds(date: Date, seconds: number): Date {
+  return new Date(date.getTime() + seconds * 1000);
+}
+
+function earliest(a: Date, b: Date): Date {
+  return a <= b ? a : b;
+}
+
+/** Header text without control characters, or null when nothing is left. */
+function printable(text: string | null | undefined): string | null {
+  const cleaned = text?.replace(/[\p{Cc}\p{Cf}]/gu, "").trim();
+  return cleaned ? cleaned : null;
+}
