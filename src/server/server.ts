@@ -68,14 +68,16 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
   const shutdown = new AbortController();
 
   const router = createConnectRouter({
-    // The last interceptor runs first: log, map errors, cap time, authenticate, validate, fork the ORM.
+    // The first interceptor is the outermost (Connect wraps them in array
+    // order): log what finally happened, map errors, cap time, authenticate,
+    // validate, then fork the ORM for the handler.
     interceptors: [
-      createEntityManagerInterceptor(orm),
-      createValidationInterceptor(requestRules({ minLength: config.password.minLength })),
-      createAuthInterceptor({ tokens, publicMethods }),
-      createDefaultDeadlineInterceptor(config.limits.maxTimeoutMs),
-      createErrorMappingInterceptor(log),
       createRequestLogInterceptor(log),
+      createErrorMappingInterceptor(log),
+      createDefaultDeadlineInterceptor(config.limits.maxTimeoutMs),
+      createAuthInterceptor({ tokens, publicMethods }),
+      createValidationInterceptor(requestRules({ minLength: config.password.minLength })),
+      createEntityManagerInterceptor(orm),
     ],
     // Connect's defaults are unbounded (~4 GiB messages, no time limit).
     readMaxBytes: config.limits.maxMessageBytes,

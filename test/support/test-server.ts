@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
+import type { DestinationStream } from "pino";
 import { inject } from "vitest";
 import type { MikroORM } from "@mikro-orm/postgresql";
 import { loadConfig, type Config } from "../../src/config.js";
@@ -36,8 +37,19 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
   };
 }
 
-export async function startTestServer(env: Record<string, string> = {}, now?: () => number): Promise<TestServer> {
-  const database = await createTestDatabase();
+export async function startTestServer(
+  env: Record<string, string> = {},
+  now?: () => number,
+  options: {
+    /** Where the server's log lines go (default: discarded unless TEST_LOG_LEVEL is set). */
+    logDestination?: DestinationStream;
+    /** Use this database instead of creating one (it is not dropped on close). */
+    databaseUrl?: string;
+  } = {},
+): Promise<TestServer> {
+  const database = options.databaseUrl
+    ? { url: options.databaseUrl, drop: async () => undefined }
+    : await createTestDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), "auth-data-"));
   const config = loadConfig({
     NODE_ENV: "test",
@@ -51,7 +63,10 @@ export async function startTestServer(env: Record<string, string> = {}, now?: ()
     ...env,
   });
   const orm = await openDatabase({ url: database.url, retries: 0 });
-  const log = createLogger({ level: config.logLevel });
+  const log = createLogger({
+    level: config.logLevel,
+    ...(options.logDestination ? { destination: options.logDestination } : {}),
+  });
   const server = createAuthServer({
     config,
     orm,

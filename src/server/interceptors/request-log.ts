@@ -10,7 +10,7 @@ export function createRequestLogInterceptor(log: Logger): Interceptor {
     try {
       return await next(req);
     } catch (error) {
-      code = Code[ConnectError.from(error).code] ?? "unknown";
+      code = codeName(ConnectError.from(error).code);
       throw error;
     } finally {
       log.info(
@@ -27,6 +27,11 @@ export function createRequestLogInterceptor(log: Logger): Interceptor {
       );
     }
   };
+}
+
+/** The protocol's snake_case code name, as gRPC and Connect spell it ("invalid_argument"). */
+function codeName(code: Code): string {
+  return (Code[code] ?? "unknown").replace(/[A-Z]/g, (c, i: number) => (i === 0 ? c.toLowerCase() : `_${c.toLowerCase()}`));
 }
 
 function protocolOf(contentType: string | null, method: string): string {
