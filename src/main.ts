@@ -7,8 +7,6 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded-post
 import { resolveSecrets } from "./security/dev-secrets.js";
 import { createAuthServer } from "./server/server.js";
 
-const SHUTDOWN_GRACE_MS = 20_000;
-
 async function main(): Promise<void> {
   let config: Config;
   try {
@@ -63,7 +61,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, "shutting down: draining in-flight requests");
-    await server.close(SHUTDOWN_GRACE_MS);
+    await server.close(config.shutdownGraceMs);
     await orm.close();
     await embedded?.stop();
     log.info("stopped");

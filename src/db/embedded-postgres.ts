@@ -17,10 +17,12 @@ const PASSWORD = "postgres";
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
   database?: string;
+  /** Default: a free port, so several instances never collide. */
+  port?: number;
   log?: (line: string) => void;
 }): Promise<EmbeddedDatabase> {
   const databaseDir = resolve(options.dataDir, "postgres");
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const runAsPostgresUser = process.getuid?.() === 0;
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({

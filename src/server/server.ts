@@ -23,12 +23,14 @@ import { requestRules } from "../validation/request-rules.js";
 import { publicMethods, routes, services } from "../services/routes.js";
 import { createHttpHandler, requestContext, requestIdOf } from "./http-handler.js";
 import { createSniffingListener } from "./listener.js";
+import { metricsEndpoint } from "./metrics-endpoint.js";
+import { createMetrics, type Metrics } from "../observability/metrics.js";
 import { createRestHandler } from "./rest/rest-handler.js";
 import { createAuthInterceptor } from "./interceptors/auth.js";
 import { createDefaultDeadlineInterceptor } from "./interceptors/deadline.js";
 import { createEntityManagerInterceptor } from "./interceptors/entity-manager.js";
 import { createErrorMappingInterceptor } from "./interceptors/error-mapping.js";
-import { createRequestLogInterceptor } from "./interceptors/request-log.js";
+import { createRequestObserverInterceptor } from "./interceptors/request-observer.js";
 import { createValidationInterceptor } from "./interceptors/validation.js";
 
 /** HTTP/2 streams per connection (Node's default is 2^32-1). */
@@ -52,6 +54,14 @@ export interface AuthServer {
   close(graceMs?: number): Promise<void>;
   readonly tokens: AccessTokens;
   readonly hasher: PasswordHasher;
+  readonly metrics: Metrics;
+}
+
+/** The parts of knex's (tarn) pool we read for metrics. */
+interface DatabasePool {
+  numUsed(): number;
+  numFree(): number;
+  numPendingAcquires(): number;
 }
 
 export function createAuthServer(deps: AuthServerDeps): AuthServer {
@@ -65,6 +75,12 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
     ...(deps.now ? { now: deps.now } : {}),
   });
   const accounts = new Accounts({ hasher, tokens });
+  const metrics = createMetrics();
+  metrics.gauge("auth_bcrypt_in_flight", "bcrypt hashes and compares running now.", () => hasher.inFlight);
+  const pool = () => orm.em.getKnex().client.pool as DatabasePool | undefined;
+  metrics.gauge("auth_db_pool_used", "Database connections in use.", () => pool()?.numUsed() ?? 0);
+  metrics.gauge("auth_db_pool_free", "Idle database connections.", () => pool()?.numFree() ?? 0);
+  metrics.gauge("auth_db_pool_pending_acquires", "Requests waiting for a database connection.", () => pool()?.numPendingAcquires() ?? 0);
   const shutdown = new AbortController();
 
   const router = createConnectRouter({
@@ -72,7 +88,7 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
     // order): log what finally happened, map errors, cap time, authenticate,
     // validate, then fork the ORM for the handler.
     interceptors: [
-      createRequestLogInterceptor(log),
+      createRequestObserverInterceptor(log, metrics),
       createErrorMappingInterceptor(log),
       createDefaultDeadlineInterceptor(config.limits.maxTimeoutMs),
       createAuthInterceptor({ tokens, publicMethods }),
@@ -98,7 +114,7 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
   });
   const handler = createHttpHandler({
     rpcHandlers: router.handlers,
-    pathHandlers: [rest],
+    pathHandlers: [metricsEndpoint(metrics), rest],
     corsOrigins: config.corsOrigins,
     log,
   });
@@ -123,20 +139,27 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
     listener = secure;
     servers.push(secure);
   } else {
-    const http1 = createHttp1Server({ maxHeaderSize: 16 * 1024 }, handler);
-    http1.headersTimeout = 10_000;
-    http1.requestTimeout = 30_000;
-    http1.keepAliveTimeout = 65_000;
+    const http1 = createHttp1Server(
+      {
+        maxHeaderSize: 16 * 1024,
+        headersTimeout: config.http.headersTimeoutMs,
+        requestTimeout: config.limits.maxTimeoutMs,
+        keepAliveTimeout: config.http.keepAliveTimeoutMs,
+        // How often Node enforces headersTimeout/requestTimeout (default 30 s: too coarse for slowloris).
+        connectionsCheckingInterval: Math.min(1_000, config.http.headersTimeoutMs),
+      },
+      handler,
+    );
     const http2 = createHttp2Server(http2Options, handler);
-    listener = createSniffingListener({ http1, http2 });
+    listener = createSniffingListener({ http1, http2 }, { firstBytesTimeoutMs: config.http.headersTimeoutMs });
     servers.push(http1, http2);
   }
-  // Malformed requests are answered by Node itself; they are not our errors to log.
-  for (const server of servers) server.on("clientError", () => undefined);
   const http2Sessions = new Set<ServerHttp2Session>();
   for (const server of servers) {
     server.on("session", (session: ServerHttp2Session) => {
       http2Sessions.add(session);
+      // Idle sessions go away; a GOAWAY lets the client reconnect cleanly.
+      session.setTimeout(config.http.keepAliveTimeoutMs, () => session.close());
       session.once("close", () => http2Sessions.delete(session));
     });
   }
@@ -144,6 +167,7 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
   return {
     tokens,
     hasher,
+    metrics,
     listen: () =>
       new Promise((resolve, reject) => {
         listener.once("error", reject);

@@ -76,6 +76,8 @@ export async function startTestServer(
   });
   const address = await server.listen();
   const pool = new pg.Pool({ connectionString: database.url, max: 2 });
+  // Tests that stop PostgreSQL would otherwise see idle clients' errors as unhandled.
+  pool.on("error", () => undefined);
   return {
     baseUrl: `http://127.0.0.1:${address.port}`,
     port: address.port,

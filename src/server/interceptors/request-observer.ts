@@ -1,9 +1,13 @@
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import type { Logger } from "pino";
+import type { Metrics } from "../../observability/metrics.js";
 import { kClientAddress, kRequestId, kRestCall, kUserId } from "../context.js";
 
-/** One log line per RPC: what was called, by whom, how it ended, how long it took. */
-export function createRequestLogInterceptor(log: Logger): Interceptor {
+/**
+ * One log line and one metrics sample per RPC: what was called, through which
+ * protocol, by whom, how it ended and how long it took.
+ */
+export function createRequestObserverInterceptor(log: Logger, metrics: Metrics): Interceptor {
   return (next) => async (req) => {
     const started = performance.now();
     let code = "ok";
@@ -13,13 +17,17 @@ export function createRequestLogInterceptor(log: Logger): Interceptor {
       code = codeName(ConnectError.from(error).code);
       throw error;
     } finally {
+      const seconds = (performance.now() - started) / 1000;
+      const rpc = `${req.service.typeName}/${req.method.name}`;
+      const protocol = req.contextValues.get(kRestCall) ? "rest" : protocolOf(req.header.get("content-type"), req.requestMethod);
+      metrics.observeRpc({ rpc, protocol, code }, seconds);
       log.info(
         {
           requestId: req.contextValues.get(kRequestId),
-          rpc: `${req.service.typeName}/${req.method.name}`,
-          protocol: req.contextValues.get(kRestCall) ? "rest" : protocolOf(req.header.get("content-type"), req.requestMethod),
+          rpc,
+          protocol,
           code,
-          durationMs: Math.round((performance.now() - started) * 10) / 10,
+          durationMs: Math.round(seconds * 10_000) / 10,
           userId: req.contextValues.get(kUserId),
           client: req.contextValues.get(kClientAddress),
         },
