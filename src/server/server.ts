@@ -82,6 +82,7 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
   metrics.gauge("auth_db_pool_free", "Idle database connections.", () => pool()?.numFree() ?? 0);
   metrics.gauge("auth_db_pool_pending_acquires", "Requests waiting for a database connection.", () => pool()?.numPendingAcquires() ?? 0);
   const shutdown = new AbortController();
+  let draining = false;
 
   const router = createConnectRouter({
     // The first interceptor is the outermost (Connect wraps them in array
@@ -117,6 +118,7 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
     pathHandlers: [metricsEndpoint(metrics), rest],
     corsOrigins: config.corsOrigins,
     log,
+    draining: () => draining,
   });
 
   const http2Options = {
@@ -178,6 +180,7 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
       }),
     close: (graceMs = 10_000) =>
       new Promise<void>((resolve) => {
+        draining = true;
         const timer = setTimeout(() => {
           // Out of patience: abort handlers still running and drop connections.
           shutdown.abort();
