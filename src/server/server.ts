@@ -20,7 +20,13 @@ import { AccessTokens } from "../security/access-tokens.js";
 import { PasswordHasher } from "../security/password-hasher.js";
 import type { Secrets } from "../security/dev-secrets.js";
 import { requestRules } from "../validation/request-rules.js";
-import { publicMethods, routes, services } from "../services/routes.js";
+import { errorDetailFiles, protocolServices, publicMethods, routes, services } from "../services/routes.js";
+import { Health } from "../../gen/grpc/health/v1/health_pb.js";
+import { HealthMonitor } from "./health/health-monitor.js";
+import { healthPaths } from "./health/health-paths.js";
+import { healthService } from "./health/health-service.js";
+import { serveReflection } from "./reflection/reflection-service.js";
+import { SchemaIndex } from "./reflection/schema-index.js";
 import { createHttpHandler, requestContext, requestIdOf } from "./http-handler.js";
 import { createSniffingListener } from "./listener.js";
 import { metricsEndpoint } from "./metrics-endpoint.js";
@@ -55,6 +61,8 @@ export interface AuthServer {
   readonly tokens: AccessTokens;
   readonly hasher: PasswordHasher;
   readonly metrics: Metrics;
+  /** Database reachability behind gRPC health and /readyz. */
+  readonly health: HealthMonitor;
 }
 
 /** The parts of knex's (tarn) pool we read for metrics. */
@@ -83,6 +91,12 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
   metrics.gauge("auth_db_pool_pending_acquires", "Requests waiting for a database connection.", () => pool()?.numPendingAcquires() ?? 0);
   const shutdown = new AbortController();
   let draining = false;
+  const health = new HealthMonitor({
+    ping: () => orm.em.getConnection().execute("select 1"),
+    intervalMs: config.health.intervalMs,
+    timeoutMs: config.health.timeoutMs,
+    log,
+  });
 
   const router = createConnectRouter({
     // The first interceptor is the outermost (Connect wraps them in array
@@ -105,6 +119,8 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
     shutdownSignal: shutdown.signal,
   });
   routes(accounts)(router);
+  router.service(Health, healthService(health, services));
+  serveReflection(router, new SchemaIndex([...services, ...protocolServices], errorDetailFiles));
 
   const rest = createRestHandler({
     services,
@@ -115,7 +131,7 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
   });
   const handler = createHttpHandler({
     rpcHandlers: router.handlers,
-    pathHandlers: [metricsEndpoint(metrics), rest],
+    pathHandlers: [metricsEndpoint(metrics), healthPaths(health), rest],
     corsOrigins: config.corsOrigins,
     log,
     draining: () => draining,
@@ -170,16 +186,20 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
     tokens,
     hasher,
     metrics,
+    health,
     listen: () =>
       new Promise((resolve, reject) => {
         listener.once("error", reject);
         listener.listen(config.port, config.host, () => {
           listener.off("error", reject);
+          health.start();
           resolve(listener.address() as AddressInfo);
         });
       }),
     close: (graceMs = 10_000) =>
       new Promise<void>((resolve) => {
+        // Readiness fails first: probes and Watch streams hear NOT_SERVING, and watchers' streams end.
+        health.shutdown();
         draining = true;
         const timer = setTimeout(() => {
           // Out of patience: abort handlers still running and drop connections.
