@@ -48,6 +48,11 @@ const schema = z.object({
   MAX_MESSAGE_BYTES: integer(1024, 16 * 1024 * 1024).default(64 * 1024),
   MAX_REQUEST_BODY_BYTES: integer(1024, 64 * 1024 * 1024).default(1024 * 1024),
   MAX_TIMEOUT_MS: integer(100, 600_000).default(30_000),
+  HTTP_HEADERS_TIMEOUT_MS: integer(100, 120_000).default(10_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: integer(1_000, 600_000).default(65_000),
+  SHUTDOWN_GRACE_MS: integer(0, 600_000).default(20_000),
+  HEALTH_CHECK_INTERVAL_MS: integer(100, 600_000).default(5_000),
+  HEALTH_CHECK_TIMEOUT_MS: integer(50, 60_000).default(1_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -99,6 +104,16 @@ export interface Config {
   };
   corsOrigins: string[];
   limits: { maxMessageBytes: number; maxRequestBodyBytes: number; maxTimeoutMs: number };
+  http: {
+    /** A client must finish sending request headers (or its first bytes) within this. */
+    headersTimeoutMs: number;
+    /** Idle keep-alive connections and HTTP/2 sessions close after this; keep it above the load balancer's. */
+    keepAliveTimeoutMs: number;
+  };
+  /** On SIGTERM, in-flight requests get this long before connections are dropped. */
+  shutdownGraceMs: number;
+  /** Database pings behind gRPC health and /readyz. */
+  health: { intervalMs: number; timeoutMs: number };
   logLevel: z.infer<typeof schema>["LOG_LEVEL"];
 }
 
@@ -174,6 +189,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxRequestBodyBytes: e.MAX_REQUEST_BODY_BYTES,
       maxTimeoutMs: e.MAX_TIMEOUT_MS,
     },
+    http: { headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS, keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS },
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    health: { intervalMs: e.HEALTH_CHECK_INTERVAL_MS, timeoutMs: e.HEALTH_CHECK_TIMEOUT_MS },
     logLevel: e.LOG_LEVEL,
   };
 }

@@ -1,7 +1,7 @@
 // Structured JSON logs (pino), pretty-printed in development on a terminal.
 // Secrets are redacted by path, as a second line of defence: the code never
 // logs a password, hash or token in the first place.
-import { pino, type Logger } from "pino";
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from "pino";
 
 export const REDACTED_PATHS = [
   "password",
@@ -23,8 +23,8 @@ export const REDACTED_PATHS = [
   "req.headers.cookie",
 ];
 
-export function createLogger(options: { level: string; pretty?: boolean; destination?: pino.DestinationStream }): Logger {
-  const settings: pino.LoggerOptions = {
+export function createLogger(options: { level: string; pretty?: boolean; destination?: DestinationStream }): Logger {
+  const settings: LoggerOptions = {
     level: options.level,
     redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
     base: { service: "auth-service" },

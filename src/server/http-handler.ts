@@ -24,6 +24,8 @@ export function createHttpHandler(options: {
   pathHandlers: readonly PathHandler[];
   corsOrigins: readonly string[];
   log: Logger;
+  /** True once shutdown has begun. */
+  draining: () => boolean;
 }) {
   const byPath = new Map(options.rpcHandlers.map((h) => [h.requestPath, h]));
   const corsMiddleware = cors({
@@ -39,6 +41,10 @@ export function createHttpHandler(options: {
     // Every later reader (REST transcoding, logs) sees the same id.
     req.headers["x-request-id"] = requestId;
     res.setHeader("x-request-id", requestId);
+    // While draining, HTTP/1.1 clients finish this request and then close the
+    // connection (HTTP/2 clients get GOAWAY instead); otherwise keep-alive
+    // traffic would keep a draining instance busy until the grace period ends.
+    if (options.draining() && req.httpVersionMajor === 1) res.setHeader("connection", "close");
     corsMiddleware(req as IncomingMessage, res as ServerResponse, () => {
       const path = (req.url ?? "/").split("?", 1)[0] ?? "/";
       const rpc = byPath.get(path);

@@ -8,13 +8,16 @@ import type { Http2Server } from "node:http2";
 import { createServer as createNetServer, type Server as NetServer } from "node:net";
 
 const PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
-/** A client that sends nothing for this long is dropped before we know its protocol. */
-const SNIFF_TIMEOUT_MS = 10_000;
-
-export function createSniffingListener(servers: { http1: HttpServer; http2: Http2Server }): NetServer {
+export function createSniffingListener(
+  servers: { http1: HttpServer; http2: Http2Server },
+  options: {
+    /** A client that sends nothing for this long is dropped before we know its protocol. */
+    firstBytesTimeoutMs: number;
+  },
+): NetServer {
   const listener = createNetServer({ pauseOnConnect: true, noDelay: true }, (socket) => {
     let received = Buffer.alloc(0);
-    const timer = setTimeout(() => socket.destroy(), SNIFF_TIMEOUT_MS);
+    const timer = setTimeout(() => socket.destroy(), options.firstBytesTimeoutMs);
     const onData = (chunk: Buffer) => {
       received = Buffer.concat([received, chunk]);
       const compared = Math.min(received.length, PREFACE.length);

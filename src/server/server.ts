@@ -22,15 +22,23 @@ import { PasswordHasher } from "../security/password-hasher.js";
 import type { Secrets } from "../security/dev-secrets.js";
 import type { SigningKeys } from "../security/signing-keys.js";
 import { requestRules } from "../validation/request-rules.js";
-import { publicMethods, routes, services } from "../services/routes.js";
+import { errorDetailFiles, protocolServices, publicMethods, routes, services } from "../services/routes.js";
+import { Health } from "../../gen/grpc/health/v1/health_pb.js";
+import { HealthMonitor } from "./health/health-monitor.js";
+import { healthPaths } from "./health/health-paths.js";
+import { healthService } from "./health/health-service.js";
+import { serveReflection } from "./reflection/reflection-service.js";
+import { SchemaIndex } from "./reflection/schema-index.js";
 import { createHttpHandler, requestContext, requestIdOf } from "./http-handler.js";
 import { createSniffingListener } from "./listener.js";
+import { metricsEndpoint } from "./metrics-endpoint.js";
+import { createMetrics, type Metrics } from "../observability/metrics.js";
 import { createRestHandler } from "./rest/rest-handler.js";
 import { createAuthInterceptor } from "./interceptors/auth.js";
 import { createDefaultDeadlineInterceptor } from "./interceptors/deadline.js";
 import { createEntityManagerInterceptor } from "./interceptors/entity-manager.js";
 import { createErrorMappingInterceptor } from "./interceptors/error-mapping.js";
-import { createRequestLogInterceptor } from "./interceptors/request-log.js";
+import { createRequestObserverInterceptor } from "./interceptors/request-observer.js";
 import { createValidationInterceptor } from "./interceptors/validation.js";
 import { createWellKnownHandler } from "./well-known.js";
 
@@ -58,6 +66,16 @@ export interface AuthServer {
   readonly tokens: AccessTokens;
   readonly hasher: PasswordHasher;
   readonly signingKeys: SigningKeys;
+  readonly metrics: Metrics;
+  /** Database reachability behind gRPC health and /readyz. */
+  readonly health: HealthMonitor;
+}
+
+/** The parts of knex's (tarn) pool we read for metrics. */
+interface DatabasePool {
+  numUsed(): number;
+  numFree(): number;
+  numPendingAcquires(): number;
 }
 
 export function createAuthServer(deps: AuthServerDeps): AuthServer {
@@ -73,17 +91,32 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
   });
   const sessions = new Sessions({ tokens, policy: config.sessions, log, ...clock });
   const accounts = new Accounts({ hasher, sessions });
+  const metrics = createMetrics();
+  metrics.gauge("auth_bcrypt_in_flight", "bcrypt hashes and compares running now.", () => hasher.inFlight);
+  const pool = () => orm.em.getKnex().client.pool as DatabasePool | undefined;
+  metrics.gauge("auth_db_pool_used", "Database connections in use.", () => pool()?.numUsed() ?? 0);
+  metrics.gauge("auth_db_pool_free", "Idle database connections.", () => pool()?.numFree() ?? 0);
+  metrics.gauge("auth_db_pool_pending_acquires", "Requests waiting for a database connection.", () => pool()?.numPendingAcquires() ?? 0);
   const shutdown = new AbortController();
+  let draining = false;
+  const health = new HealthMonitor({
+    ping: () => orm.em.getConnection().execute("select 1"),
+    intervalMs: config.health.intervalMs,
+    timeoutMs: config.health.timeoutMs,
+    log,
+  });
 
   const router = createConnectRouter({
-    // The last interceptor runs first: log, map errors, cap time, authenticate, validate, fork the ORM.
+    // The first interceptor is the outermost (Connect wraps them in array
+    // order): log what finally happened, map errors, cap time, authenticate,
+    // validate, then fork the ORM for the handler.
     interceptors: [
-      createEntityManagerInterceptor(orm),
-      createValidationInterceptor(requestRules({ minLength: config.password.minLength })),
-      createAuthInterceptor({ tokens, publicMethods, isSessionActive: (sid) => sessions.isActive(orm.em.fork(), sid) }),
-      createDefaultDeadlineInterceptor(config.limits.maxTimeoutMs),
+      createRequestObserverInterceptor(log, metrics),
       createErrorMappingInterceptor(log),
-      createRequestLogInterceptor(log),
+      createDefaultDeadlineInterceptor(config.limits.maxTimeoutMs),
+      createAuthInterceptor({ tokens, publicMethods, isSessionActive: (sid) => sessions.isActive(orm.em.fork(), sid) }),
+      createValidationInterceptor(requestRules({ minLength: config.password.minLength })),
+      createEntityManagerInterceptor(orm),
     ],
     // Connect's defaults are unbounded (~4 GiB messages, no time limit).
     readMaxBytes: config.limits.maxMessageBytes,
@@ -94,6 +127,8 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
     shutdownSignal: shutdown.signal,
   });
   routes(accounts, sessions)(router);
+  router.service(Health, healthService(health, services));
+  serveReflection(router, new SchemaIndex([...services, ...protocolServices], errorDetailFiles));
 
   const rest = createRestHandler({
     services,
@@ -104,9 +139,15 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
   });
   const handler = createHttpHandler({
     rpcHandlers: router.handlers,
-    pathHandlers: [createWellKnownHandler({ keys: deps.signingKeys, issuer: config.jwt.issuer }), rest],
+    pathHandlers: [
+      metricsEndpoint(metrics),
+      healthPaths(health),
+      createWellKnownHandler({ keys: deps.signingKeys, issuer: config.jwt.issuer }),
+      rest,
+    ],
     corsOrigins: config.corsOrigins,
     log,
+    draining: () => draining,
   });
 
   const http2Options = {
@@ -129,20 +170,27 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
     listener = secure;
     servers.push(secure);
   } else {
-    const http1 = createHttp1Server({ maxHeaderSize: 16 * 1024 }, handler);
-    http1.headersTimeout = 10_000;
-    http1.requestTimeout = 30_000;
-    http1.keepAliveTimeout = 65_000;
+    const http1 = createHttp1Server(
+      {
+        maxHeaderSize: 16 * 1024,
+        headersTimeout: config.http.headersTimeoutMs,
+        requestTimeout: config.limits.maxTimeoutMs,
+        keepAliveTimeout: config.http.keepAliveTimeoutMs,
+        // How often Node enforces headersTimeout/requestTimeout (default 30 s: too coarse for slowloris).
+        connectionsCheckingInterval: Math.min(1_000, config.http.headersTimeoutMs),
+      },
+      handler,
+    );
     const http2 = createHttp2Server(http2Options, handler);
-    listener = createSniffingListener({ http1, http2 });
+    listener = createSniffingListener({ http1, http2 }, { firstBytesTimeoutMs: config.http.headersTimeoutMs });
     servers.push(http1, http2);
   }
-  // Malformed requests are answered by Node itself; they are not our errors to log.
-  for (const server of servers) server.on("clientError", () => undefined);
   const http2Sessions = new Set<ServerHttp2Session>();
   for (const server of servers) {
     server.on("session", (session: ServerHttp2Session) => {
       http2Sessions.add(session);
+      // Idle sessions go away; a GOAWAY lets the client reconnect cleanly.
+      session.setTimeout(config.http.keepAliveTimeoutMs, () => session.close());
       session.once("close", () => http2Sessions.delete(session));
     });
   }
@@ -151,16 +199,22 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
     tokens,
     hasher,
     signingKeys: deps.signingKeys,
+    metrics,
+    health,
     listen: () =>
       new Promise((resolve, reject) => {
         listener.once("error", reject);
         listener.listen(config.port, config.host, () => {
           listener.off("error", reject);
+          health.start();
           resolve(listener.address() as AddressInfo);
         });
       }),
     close: (graceMs = 10_000) =>
       new Promise<void>((resolve) => {
+        // Readiness fails first: probes and Watch streams hear NOT_SERVING, and watchers' streams end.
+        health.shutdown();
+        draining = true;
         const timer = setTimeout(() => {
           // Out of patience: abort handlers still running and drop connections.
           shutdown.abort();

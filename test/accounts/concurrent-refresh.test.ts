@@ -35,7 +35,7 @@ describe("with the default grace window", () => {
   log.on("data", (chunk) => (logged += chunk));
   let clock = Date.now();
   beforeAll(async () => {
-    t = await startTestServer({}, () => clock, { log });
+    t = await startTestServer({ LOG_LEVEL: "info" }, () => clock, { logDestination: log });
     peer = await startPeerServer(t, () => clock);
   });
   afterAll(async () => {

@@ -4,8 +4,8 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Writable } from "node:stream";
 import pg from "pg";
+import type { DestinationStream } from "pino";
 import { inject } from "vitest";
 import type { MikroORM } from "@mikro-orm/postgresql";
 import { loadConfig, type Config } from "../../src/config.js";
@@ -39,8 +39,10 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
 }
 
 export interface TestServerOptions {
-  /** Receives the server's JSON log lines (at LOG_LEVEL, default info here). */
-  log?: Writable;
+  /** Where the server's log lines go (default: discarded unless TEST_LOG_LEVEL is set). */
+  logDestination?: DestinationStream;
+  /** Use this database instead of creating one (it is not dropped on close). */
+  databaseUrl?: string;
 }
 
 /**
@@ -52,7 +54,9 @@ export async function startTestServer(
   now?: () => number,
   options: TestServerOptions = {},
 ): Promise<TestServer> {
-  const database = await createTestDatabase();
+  const database = options.databaseUrl
+    ? { url: options.databaseUrl, drop: async () => undefined }
+    : await createTestDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), "auth-data-"));
   const config = loadConfig({
     NODE_ENV: "test",
@@ -60,13 +64,15 @@ export async function startTestServer(
     DATA_DIR: dataDir,
     DATABASE_URL: database.url,
     BCRYPT_COST: "4",
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? (options.log ? "info" : "silent"),
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
     PASSWORD_PEPPER: randomBytes(32).toString("base64url"),
     ...env,
   });
-  const { server, orm } = await startServer(config, now, options);
+  const { server, orm } = await startServer(config, now, options.logDestination);
   const address = await server.listen();
   const pool = new pg.Pool({ connectionString: database.url, max: 2 });
+  // Tests that stop PostgreSQL would otherwise see idle clients' errors as unhandled.
+  pool.on("error", () => undefined);
   return {
     baseUrl: `http://127.0.0.1:${address.port}`,
     port: address.port,
@@ -85,11 +91,9 @@ export async function startTestServer(
   };
 }
 
-async function startServer(config: Config, now: (() => number) | undefined, options: TestServerOptions) {
+async function startServer(config: Config, now: (() => number) | undefined, logDestination?: DestinationStream) {
   const orm = await openDatabase({ url: config.database.url!, retries: 0 });
-  // Only a test that asks for the log (or TEST_LOG_LEVEL) gets one.
-  const level = options.log !== undefined || process.env.TEST_LOG_LEVEL !== undefined ? config.logLevel : "silent";
-  const log = createLogger({ level, ...(options.log ? { destination: options.log } : {}) });
+  const log = createLogger({ level: config.logLevel, ...(logDestination ? { destination: logDestination } : {}) });
   const server = createAuthServer({
     config,
     orm,
@@ -109,7 +113,9 @@ export async function startPeerServer(
   t: TestServer,
   now?: () => number,
 ): Promise<{ baseUrl: string; server: AuthServer; close(): Promise<void> }> {
-  const { server, orm } = await startServer(t.config, now, {});
+  // Its log goes nowhere unless TEST_LOG_LEVEL asks for it.
+  const config = { ...t.config, logLevel: process.env.TEST_LOG_LEVEL ? t.config.logLevel : "silent" } as Config;
+  const { server, orm } = await startServer(config, now);
   const address = await server.listen();
   return {
     baseUrl: `http://127.0.0.1:${address.port}`,

@@ -67,13 +67,36 @@ export function createErrorMappingInterceptor(log: Logger): Interceptor {
   };
 }
 
+/**
+ * The database cannot serve us right now (down, restarting, overloaded, or a
+ * lock or statement timeout hit): the client should retry later, and it is
+ * not a bug in this service.
+ */
 function isDatabaseUnavailable(error: unknown): boolean {
   if (error instanceof ConnectionException) return true;
+  // knex's pool gives up acquiring a connection (the database is unreachable or saturated).
+  if ((error as { name?: unknown } | null)?.name === "KnexTimeoutError") return true;
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code !== "string") return false;
-  // Socket errors, pool acquire timeouts, and PostgreSQL's "cannot connect now" / admin shutdown classes.
   return (
-    ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "57P01", "57P02", "57P03", "53300"].includes(code) ||
+    TRANSIENT_CODES.has(code) ||
+    // SQLSTATE class 08: connection exceptions.
     (error instanceof DriverException && code.startsWith("08"))
   );
 }
+
+const TRANSIENT_CODES = new Set([
+  // Sockets.
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  // PostgreSQL: admin shutdown, crash shutdown, cannot connect now, too many connections,
+  // lock_timeout (lock_not_available), statement_timeout (query_canceled).
+  "57P01",
+  "57P02",
+  "57P03",
+  "53300",
+  "55P03",
+  "57014",
+]);
