@@ -5,8 +5,11 @@ import { UniqueConstraintViolationException, type EntityManager } from "@mikro-o
 import { UserSchema, USERS_EMAIL_UNIQUE, USERS_USER_UNIQUE, type User } from "../db/entities/user.js";
 import type { PasswordHasher } from "../security/password-hasher.js";
 import type { AccessTokens } from "../security/access-tokens.js";
-import { EmailTaken, InvalidCredentials, NotOwner, UserNotFound, UserTaken } from "./errors.js";
+import { recordSecurityEvent } from "../audit/audit-log.js";
+import { EmailTaken, InvalidCredentials, UserNotFound, UserTaken } from "./errors.js";
 import { normaliseEmail, normaliseUserName } from "./normalise.js";
+import { assertOwner } from "./ownership.js";
+import type { RequestOrigin } from "./request-origin.js";
 
 export interface Registration {
   user: string;
@@ -28,7 +31,7 @@ export interface Session {
 export class Accounts {
   constructor(private readonly deps: { hasher: PasswordHasher; tokens: AccessTokens }) {}
 
-  async register(em: EntityManager, input: Registration): Promise<User> {
+  async register(em: EntityManager, input: Registration, origin: RequestOrigin): Promise<User> {
     const user = normaliseUserName(input.user);
     const email = normaliseEmail(input.email);
     // A friendly early answer that also saves a bcrypt hash; the unique
@@ -41,28 +44,38 @@ export class Accounts {
       passwordHash: password.hash,
       passwordScheme: password.scheme,
     });
+    recordSecurityEvent(em, { type: "account_created", outcome: "success", user: account, origin });
     await flushUnique(em);
     return account;
   }
 
-  async login(em: EntityManager, input: { email: string; password: string }): Promise<Session> {
+  async login(em: EntityManager, input: { email: string; password: string }, origin: RequestOrigin): Promise<Session> {
     const account = await em.findOne(
       UserSchema,
       { email: normaliseEmail(input.email) },
-      { fields: ["id", "passwordHash", "passwordScheme"] },
+      { populate: ["passwordHash"] },
     );
     if (account === null) {
       // Same work as a real check, so timing does not reveal unknown emails.
       await this.deps.hasher.verifyDummy(input.password);
+      recordSecurityEvent(em, { type: "login", outcome: "failure", user: null, origin });
+      await em.flush();
       throw new InvalidCredentials();
     }
     const stored = { hash: account.passwordHash, scheme: account.passwordScheme };
-    if (!(await this.deps.hasher.verify(input.password, stored))) throw new InvalidCredentials();
+    if (!(await this.deps.hasher.verify(input.password, stored))) {
+      recordSecurityEvent(em, { type: "login", outcome: "failure", user: account, origin });
+      await em.flush();
+      throw new InvalidCredentials();
+    }
     if (this.deps.hasher.needsRehash(stored)) {
       // Upgrade imported or low-cost hashes while we hold the plain password.
       const upgraded = await this.deps.hasher.hash(input.password);
-      await em.nativeUpdate(UserSchema, { id: account.id }, { passwordHash: upgraded.hash, passwordScheme: upgraded.scheme });
+      account.passwordHash = upgraded.hash;
+      account.passwordScheme = upgraded.scheme;
     }
+    recordSecurityEvent(em, { type: "login", outcome: "success", user: account, origin });
+    await em.flush();
     return { accessToken: this.deps.tokens.issue(account.id), expiresIn: this.deps.tokens.ttlSeconds };
   }
 
@@ -70,7 +83,13 @@ export class Accounts {
     return this.ownAccount(em, callerId, id);
   }
 
-  async updateProfile(em: EntityManager, callerId: string, id: string, changes: ProfileChanges): Promise<User> {
+  async updateProfile(
+    em: EntityManager,
+    callerId: string,
+    id: string,
+    changes: ProfileChanges,
+    origin: RequestOrigin,
+  ): Promise<User> {
     const account = await this.ownAccount(em, callerId, id);
     const user = changes.user === undefined ? undefined : normaliseUserName(changes.user);
     const email = changes.email === undefined ? undefined : normaliseEmail(changes.email);
@@ -78,20 +97,30 @@ export class Accounts {
       user: user !== undefined && user.toLowerCase() !== account.user.toLowerCase() ? user : undefined,
       email: email !== undefined && email !== account.email ? email : undefined,
     });
-    if (user !== undefined) account.user = user;
-    if (email !== undefined) account.email = email;
+    const event = (type: "user_name_changed" | "email_changed" | "password_changed") =>
+      recordSecurityEvent(em, { type, outcome: "success", user: account, origin });
+    if (user !== undefined && user !== account.user) {
+      account.user = user;
+      event("user_name_changed");
+    }
+    if (email !== undefined && email !== account.email) {
+      account.email = email;
+      event("email_changed");
+    }
     if (changes.password !== undefined) {
       const password = await this.deps.hasher.hash(changes.password);
       account.passwordHash = password.hash;
       account.passwordScheme = password.scheme;
+      event("password_changed");
     }
+    // The change and its security events commit together.
     await flushUnique(em);
     return account;
   }
 
   /** The caller's own account; NotOwner for any other id, whether or not it exists. */
   private async ownAccount(em: EntityManager, callerId: string, id: string): Promise<User> {
-    if (id.toLowerCase() !== callerId.toLowerCase()) throw new NotOwner();
+    assertOwner(callerId, id);
     const account = await em.findOne(UserSchema, { id: callerId });
     if (account === null) throw new UserNotFound();
     return account;

@@ -36,3 +36,13 @@ export class UserNotFound extends DomainError {
     super("your account no longer exists");
   }
 }
+
+/** A request field that only the rules behind it can judge (a page token, say). */
+export class InvalidField extends DomainError {
+  constructor(
+    readonly field: string,
+    readonly description: string,
+  ) {
+    super(description);
+  }
+}

@@ -3,9 +3,14 @@
 // protocol before a handler runs.
 import type { DescMessage } from "@bufbuild/protobuf";
 import { LoginRequestSchema, RegisterRequestSchema } from "../../gen/auth/v1/auth_service_pb.js";
-import { GetProfileRequestSchema, UpdateProfileRequestSchema } from "../../gen/auth/v1/profile_service_pb.js";
+import {
+  GetProfileRequestSchema,
+  ListSecurityEventsRequestSchema,
+  UpdateProfileRequestSchema,
+} from "../../gen/auth/v1/profile_service_pb.js";
 import {
   emailAddress,
+  intRange,
   maxBytes,
   maxCodePoints,
   noControlCharacters,
@@ -17,7 +22,7 @@ import {
 } from "./rules.js";
 
 /** Field name (as in the .proto) -> checks, applied in order. Proto3 `optional` fields that are unset are skipped. */
-export type FieldRules = Record<string, readonly Check[]>;
+export type FieldRules = Record<string, readonly Check<string>[] | readonly Check<number>[]>;
 export type RequestRules = ReadonlyMap<string, FieldRules>;
 
 export interface PasswordPolicy {
@@ -41,6 +46,7 @@ export function requestRules(policy: PasswordPolicy): RequestRules {
       { email: [required, maxCodePoints(EMAIL_MAX_LENGTH)], password: [required, maxBytes(PASSWORD_MAX_BYTES)] },
     ],
     [GetProfileRequestSchema, { id: [required, uuid] }],
+    [ListSecurityEventsRequestSchema, { id: [required, uuid], page_size: [intRange(0, 100)], page_token: [maxBytes(512)] }],
     [UpdateProfileRequestSchema, { id: [required, uuid], user: [notBlank, ...userName], email: [notBlank, ...email], password: newPassword }],
   ];
   return new Map(rules.map(([schema, fields]) => [schema.typeName, fields]));

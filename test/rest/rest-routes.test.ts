@@ -19,6 +19,13 @@ describe("restRoutesFromServices", () => {
       { method: "POST", path: "/login", rpc: "auth.v1.AuthService.Login", body: "*", responseBody: undefined },
       { method: "GET", path: "/profile/{id}", rpc: "auth.v1.ProfileService.GetProfile", body: "", responseBody: "profile" },
       { method: "PUT", path: "/profile/{id}", rpc: "auth.v1.ProfileService.UpdateProfile", body: "*", responseBody: "profile" },
+      {
+        method: "GET",
+        path: "/profile/{id}/security-events",
+        rpc: "auth.v1.ProfileService.ListSecurityEvents",
+        body: "",
+        responseBody: undefined,
+      },
     ]);
   });
 

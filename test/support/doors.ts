@@ -7,6 +7,7 @@ import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
 import { AuthService } from "../../gen/auth/v1/auth_service_pb.js";
 import { ProfileService } from "../../gen/auth/v1/profile_service_pb.js";
 import { BadRequestSchema, ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
+import { SecurityEventOutcomeSchema, SecurityEventTypeSchema } from "../../gen/auth/v1/security_event_pb.js";
 
 export interface ProfileView {
   id: string;
@@ -16,12 +17,26 @@ export interface ProfileView {
   updatedAt: Date;
 }
 
+export interface SecurityEventView {
+  type: string;
+  outcome: string;
+  occurredAt: Date;
+  clientAddress: string;
+  userAgent: string;
+}
+
+export interface SecurityLogPageView {
+  events: SecurityEventView[];
+  nextPageToken: string;
+}
+
 export interface Door {
   name: string;
   register(req: { user: string; email: string; password: string }): Promise<{ id: string; message: string }>;
   login(req: { email: string; password: string }): Promise<{ accessToken: string; tokenType: string; expiresIn: number }>;
   getProfile(id: string, token?: string): Promise<ProfileView>;
   updateProfile(req: { id: string; user?: string; email?: string; password?: string }, token?: string): Promise<ProfileView>;
+  listSecurityEvents(req: { id: string; pageSize?: number; pageToken?: string }, token?: string): Promise<SecurityLogPageView>;
 }
 
 /** What every door's errors are reduced to, for one set of assertions. */
@@ -68,6 +83,19 @@ function rpcDoor(name: string, transport: Transport, readTransport: Transport = 
     login: (req) => auth.login(req),
     getProfile: async (id, token) => toView((await reads.getProfile({ id }, bearer(token))).profile),
     updateProfile: async (req, token) => toView((await profiles.updateProfile(req, bearer(token))).profile),
+    listSecurityEvents: async (req, token) => {
+      const page = await reads.listSecurityEvents(req, bearer(token));
+      return {
+        nextPageToken: page.nextPageToken,
+        events: page.events.map((e) => ({
+          type: SecurityEventTypeSchema.value[e.type]!.name,
+          outcome: SecurityEventOutcomeSchema.value[e.outcome]!.name,
+          occurredAt: timestampDate(e.occurredAt!),
+          clientAddress: e.clientAddress,
+          userAgent: e.userAgent,
+        })),
+      };
+    },
   };
 }
 
@@ -130,6 +158,22 @@ export function restDoor(baseUrl: string): Door {
     getProfile: async (id, token) => profile(await call("GET", `/profile/${encodeURIComponent(id)}`, undefined, token)),
     updateProfile: async ({ id, ...changes }, token) =>
       profile(await call("PUT", `/profile/${encodeURIComponent(id)}`, changes, token)),
+    listSecurityEvents: async ({ id, pageSize, pageToken }, token) => {
+      const query = new URLSearchParams();
+      if (pageSize !== undefined) query.set("page_size", String(pageSize));
+      if (pageToken !== undefined) query.set("page_token", pageToken);
+      const r = await call("GET", `/profile/${encodeURIComponent(id)}/security-events?${query}`, undefined, token);
+      return {
+        nextPageToken: r.next_page_token,
+        events: r.events.map((e: Record<string, string>) => ({
+          type: e.type,
+          outcome: e.outcome,
+          occurredAt: new Date(e.occurred_at!),
+          clientAddress: e.client_address,
+          userAgent: e.user_agent,
+        })),
+      };
+    },
   };
 }
 

@@ -3,5 +3,9 @@
 // `npm run migration:create` writes a new file: add it here.
 import type { MigrationObject } from "@mikro-orm/core";
 import { Migration20261125091112_users } from "./Migration20261125091112_users.js";
+import { Migration20261125095415_audit_events } from "./Migration20261125095415_audit_events.js";
 
-export const migrationsList: MigrationObject[] = [{ name: "Migration20261125091112_users", class: Migration20261125091112_users }];
+export const migrationsList: MigrationObject[] = [
+  { name: "Migration20261125091112_users", class: Migration20261125091112_users },
+  { name: "Migration20261125095415_audit_events", class: Migration20261125095415_audit_events },
+];
