@@ -51,6 +51,7 @@ const schema = z.object({
   HTTP_HEADERS_TIMEOUT_MS: integer(100, 120_000).default(10_000),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: integer(1_000, 600_000).default(65_000),
   SHUTDOWN_GRACE_MS: integer(0, 600_000).default(20_000),
+  AUDIT_RETENTION_DAYS: integer(1, 3650).default(90),
   HEALTH_CHECK_INTERVAL_MS: integer(100, 600_000).default(5_000),
   HEALTH_CHECK_TIMEOUT_MS: integer(50, 60_000).default(1_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -112,6 +113,8 @@ export interface Config {
   };
   /** On SIGTERM, in-flight requests get this long before connections are dropped. */
   shutdownGraceMs: number;
+  /** Security events older than this are deleted. */
+  auditRetentionDays: number;
   /** Database pings behind gRPC health and /readyz. */
   health: { intervalMs: number; timeoutMs: number };
   logLevel: z.infer<typeof schema>["LOG_LEVEL"];
@@ -191,6 +194,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     http: { headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS, keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     health: { intervalMs: e.HEALTH_CHECK_INTERVAL_MS, timeoutMs: e.HEALTH_CHECK_TIMEOUT_MS },
     logLevel: e.LOG_LEVEL,
   };

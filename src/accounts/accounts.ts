@@ -5,9 +5,12 @@
 import { UniqueConstraintViolationException, type EntityManager } from "@mikro-orm/postgresql";
 import { UserSchema, USERS_EMAIL_UNIQUE, USERS_USER_UNIQUE, type User } from "../db/entities/user.js";
 import type { PasswordHasher } from "../security/password-hasher.js";
-import { EmailTaken, InvalidCredentials, NotOwner, UserNotFound, UserTaken } from "./errors.js";
+import { recordSecurityEvent } from "../audit/audit-log.js";
+import { EmailTaken, InvalidCredentials, UserNotFound, UserTaken } from "./errors.js";
 import { normaliseEmail, normaliseUserName } from "./normalise.js";
-import type { ClientInfo, Sessions, TokenPair } from "./sessions.js";
+import { assertOwner } from "./ownership.js";
+import type { RequestOrigin } from "./request-origin.js";
+import type { Sessions, TokenPair } from "./sessions.js";
 
 export interface Registration {
   user: string;
@@ -24,7 +27,7 @@ export interface ProfileChanges {
 export class Accounts {
   constructor(private readonly deps: { hasher: PasswordHasher; sessions: Sessions }) {}
 
-  async register(em: EntityManager, input: Registration): Promise<User> {
+  async register(em: EntityManager, input: Registration, origin: RequestOrigin): Promise<User> {
     const user = normaliseUserName(input.user);
     const email = normaliseEmail(input.email);
     // A friendly early answer that also saves a bcrypt hash; the unique
@@ -37,30 +40,40 @@ export class Accounts {
       passwordHash: password.hash,
       passwordScheme: password.scheme,
     });
+    recordSecurityEvent(em, { type: "account_created", outcome: "success", user: account, origin });
     await flushUnique(em);
     return account;
   }
 
   /** Checks the credentials and starts a session. */
-  async login(em: EntityManager, input: { email: string; password: string }, client: ClientInfo = {}): Promise<TokenPair> {
+  async login(em: EntityManager, input: { email: string; password: string }, origin: RequestOrigin): Promise<TokenPair> {
     const account = await em.findOne(
       UserSchema,
       { email: normaliseEmail(input.email) },
-      { fields: ["id", "passwordHash", "passwordScheme"] },
+      { populate: ["passwordHash"] },
     );
     if (account === null) {
       // Same work as a real check, so timing does not reveal unknown emails.
       await this.deps.hasher.verifyDummy(input.password);
+      recordSecurityEvent(em, { type: "login", outcome: "failure", user: null, origin });
+      await em.flush();
       throw new InvalidCredentials();
     }
     const stored = { hash: account.passwordHash, scheme: account.passwordScheme };
-    if (!(await this.deps.hasher.verify(input.password, stored))) throw new InvalidCredentials();
+    if (!(await this.deps.hasher.verify(input.password, stored))) {
+      recordSecurityEvent(em, { type: "login", outcome: "failure", user: account, origin });
+      await em.flush();
+      throw new InvalidCredentials();
+    }
     if (this.deps.hasher.needsRehash(stored)) {
       // Upgrade imported or low-cost hashes while we hold the plain password.
       const upgraded = await this.deps.hasher.hash(input.password);
-      await em.nativeUpdate(UserSchema, { id: account.id }, { passwordHash: upgraded.hash, passwordScheme: upgraded.scheme });
+      account.passwordHash = upgraded.hash;
+      account.passwordScheme = upgraded.scheme;
     }
-    return this.deps.sessions.start(em, account.id, client);
+    recordSecurityEvent(em, { type: "login", outcome: "success", user: account, origin });
+    await em.flush();
+    return this.deps.sessions.start(em, account.id, origin);
   }
 
   async getProfile(em: EntityManager, callerId: string, id: string): Promise<User> {
@@ -76,6 +89,7 @@ export class Accounts {
     callerId: string,
     id: string,
     changes: ProfileChanges,
+    origin: RequestOrigin,
     currentSessionId?: string,
   ): Promise<User> {
     const account = await this.ownAccount(em, callerId, id);
@@ -85,25 +99,40 @@ export class Accounts {
       user: user !== undefined && user.toLowerCase() !== account.user.toLowerCase() ? user : undefined,
       email: email !== undefined && email !== account.email ? email : undefined,
     });
-    if (user !== undefined) account.user = user;
-    if (email !== undefined) account.email = email;
+    const event = (type: "user_name_changed" | "email_changed" | "password_changed") =>
+      recordSecurityEvent(em, { type, outcome: "success", user: account, origin });
+    if (user !== undefined && user !== account.user) {
+      account.user = user;
+      event("user_name_changed");
+    }
+    if (email !== undefined && email !== account.email) {
+      account.email = email;
+      event("email_changed");
+    }
     if (changes.password !== undefined) {
       const password = await this.deps.hasher.hash(changes.password);
       account.passwordHash = password.hash;
       account.passwordScheme = password.scheme;
+      event("password_changed");
     }
-    // The change and the revocations commit together (bcrypt ran before: no
-    // connection is held while hashing).
-    await em.transactional(async (tx) => {
-      if (changes.password !== undefined) await this.deps.sessions.revokeOthers(tx, account.id, currentSessionId);
-      await flushUnique(tx);
-    });
+    // The change, its security events and the revocations commit together
+    // (bcrypt ran before: no connection is held while hashing). Not
+    // em.transactional(): its fork would leave the new event rows behind.
+    await em.begin();
+    try {
+      if (changes.password !== undefined) await this.deps.sessions.revokeOthers(em, account.id, currentSessionId);
+      await flushUnique(em);
+      await em.commit();
+    } catch (error) {
+      await em.rollback();
+      throw error;
+    }
     return account;
   }
 
   /** The caller's own account; NotOwner for any other id, whether or not it exists. */
   private async ownAccount(em: EntityManager, callerId: string, id: string): Promise<User> {
-    if (id.toLowerCase() !== callerId.toLowerCase()) throw new NotOwner();
+    assertOwner(callerId, id);
     const account = await em.findOne(UserSchema, { id: callerId });
     if (account === null) throw new UserNotFound();
     return account;

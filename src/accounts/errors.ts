@@ -71,3 +71,13 @@ export class SessionNotFound extends DomainError {
     super("no active session with this id");
   }
 }
+
+/** A request field that only the rules behind it can judge (a page token, say). */
+export class InvalidField extends DomainError {
+  constructor(
+    readonly field: string,
+    readonly description: string,
+  ) {
+    super(description);
+  }
+}

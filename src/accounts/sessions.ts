@@ -28,6 +28,7 @@ import {
   SessionRevoked,
   type DomainError,
 } from "./errors.js";
+import type { RequestOrigin } from "./request-origin.js";
 
 export interface TokenPair {
   sessionId: string;
@@ -37,12 +38,6 @@ export interface TokenPair {
   refreshToken: string;
   /** Seconds until the refresh token expires unused. */
   refreshExpiresIn: number;
-}
-
-/** Who is signing in, as the server saw them; informative only. */
-export interface ClientInfo {
-  userAgent?: string | null | undefined;
-  address?: string | undefined;
 }
 
 export type SessionPolicy = Config["sessions"];
@@ -73,7 +68,7 @@ export class Sessions {
   ) {}
 
   /** Starts a session for a user who just proved who they are. */
-  async start(em: EntityManager, userId: string, client: ClientInfo = {}): Promise<TokenPair> {
+  async start(em: EntityManager, userId: string, origin: RequestOrigin): Promise<TokenPair> {
     const now = this.now();
     const { policy } = this.deps;
     return em.transactional(async (tx) => {
@@ -100,8 +95,9 @@ export class Sessions {
         lastUsedAt: now,
         expiresAt: earliest(addSeconds(now, policy.refreshTokenTtlSeconds), absoluteExpiresAt),
         absoluteExpiresAt,
-        userAgent: printable(client.userAgent)?.slice(0, USER_AGENT_MAX),
-        clientAddress: client.address?.slice(0, 64) || null,
+        // As the client sent them: informative only.
+        userAgent: printable(origin.userAgent)?.slice(0, USER_AGENT_MAX),
+        clientAddress: origin.clientAddress.slice(0, 64) || null,
       });
       const refreshToken = newRefreshToken();
       tx.create(RefreshTokenSchema, { session, tokenHash: refreshTokenDigest(refreshToken), createdAt: now });
@@ -111,15 +107,20 @@ export class Sessions {
   }
 
   /** Spends a refresh token for the session's next pair. */
-  async refresh(em: EntityManager, presented: string, client: ClientInfo = {}): Promise<TokenPair> {
-    const now = this.now();
+  async refresh(em: EntityManager, presented: string, origin: RequestOrigin): Promise<TokenPair> {
     // The transaction must commit a reuse revocation, so failures are returned, then thrown.
-    const rotation = await em.transactional((tx) => this.rotate(tx, presented, now));
+    const rotation = await em.transactional((tx) => this.rotate(tx, presented));
     if ("ok" in rotation) return rotation.ok;
     if (rotation.reuse !== undefined) {
       this.forget(rotation.reuse.sessionId);
       this.deps.log.warn(
-        { event: "authn_token_reuse", ...rotation.reuse, client: client.address, userAgent: printable(client.userAgent) },
+        {
+          event: "authn_token_reuse",
+          ...rotation.reuse,
+          client: origin.clientAddress,
+          userAgent: printable(origin.userAgent),
+          requestId: origin.requestId,
+        },
         "a spent refresh token was presented again: its session has been revoked",
       );
     }
@@ -181,7 +182,7 @@ export class Sessions {
     return active;
   }
 
-  private async rotate(tx: EntityManager, presented: string, now: Date): Promise<Rotation> {
+  private async rotate(tx: EntityManager, presented: string): Promise<Rotation> {
     const digest = refreshTokenDigest(presented);
     const [found] = await tx.execute<{ session_id: string }[]>(
       `select "session_id" from "refresh_tokens" where "token_hash" = ?`,
@@ -191,6 +192,8 @@ export class Sessions {
     // Lock the family; everything read after this is current.
     const session = await tx.findOne(SessionSchema, { id: found.session_id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     const token = await tx.findOne(RefreshTokenSchema, { tokenHash: digest });
+    // Read after the wait for the lock, so it is not before a concurrent winner's.
+    const now = this.now();
     if (session === null || token === null) return { error: new RefreshTokenInvalid() };
     if (session.revokedAt != null) return { error: new SessionRevoked() };
     if (session.expiresAt <= now) return { error: new RefreshTokenExpired() };
@@ -232,7 +235,10 @@ export class Sessions {
     let token = spent;
     for (let hop = 0; hop < MAX_GRACE_HOPS; hop++) {
       if (token.spentAt == null) return secret;
-      if (token.successorSealed == null || now.getTime() - token.spentAt.getTime() >= this.graceMs) return undefined;
+      // Another instance's clock may run ahead of ours: a spentAt after `now`
+      // means no time has passed, not less than none.
+      const elapsed = Math.max(0, now.getTime() - token.spentAt.getTime());
+      if (token.successorSealed == null || elapsed >= this.graceMs) return undefined;
       const next = openSuccessor(secret, token.successorSealed);
       if (next === undefined) return undefined;
       const nextToken = await tx.findOne(RefreshTokenSchema, { tokenHash: refreshTokenDigest(next) });
@@ -315,7 +321,7 @@ function earliest(a: Date, b: Date): Date {
 }
 
 /** Header text without control characters, or null when nothing is left. */
-function printable(text: string | null | undefined): string | null {
-  const cleaned = text?.replace(/[\p{Cc}\p{Cf}]/gu, "").trim();
+function printable(text: string): string | null {
+  const cleaned = text.replace(/[\p{Cc}\p{Cf}]/gu, "").trim();
   return cleaned ? cleaned : null;
 }

@@ -1,6 +1,7 @@
 // The request-scoped values that interceptors set and handlers read.
 import { Code, ConnectError, createContextKey, type HandlerContext } from "@connectrpc/connect";
 import type { EntityManager } from "@mikro-orm/postgresql";
+import type { RequestOrigin } from "../accounts/request-origin.js";
 
 /** The authenticated user's id; set by the auth interceptor on protected RPCs. */
 export const kUserId = createContextKey<string | undefined>(undefined, { description: "authenticated user id" });
@@ -28,6 +29,15 @@ export function requireSession(ctx: HandlerContext): { userId: string; sessionId
   const sessionId = ctx.values.get(kSessionId);
   if (sessionId === undefined) throw new ConnectError("authentication required", Code.Unauthenticated);
   return { userId: requireUser(ctx), sessionId };
+}
+
+/** Where this request came from, for security events. */
+export function requestOrigin(ctx: HandlerContext): RequestOrigin {
+  return {
+    clientAddress: ctx.values.get(kClientAddress),
+    userAgent: ctx.requestHeader.get("user-agent") ?? "",
+    requestId: ctx.values.get(kRequestId),
+  };
 }
 
 export function entityManager(ctx: HandlerContext): EntityManager {

@@ -31,6 +31,7 @@ import { serveReflection } from "./reflection/reflection-service.js";
 import { SchemaIndex } from "./reflection/schema-index.js";
 import { createHttpHandler, requestContext, requestIdOf } from "./http-handler.js";
 import { createSniffingListener } from "./listener.js";
+import { startAuditRetention } from "../audit/retention.js";
 import { metricsEndpoint } from "./metrics-endpoint.js";
 import { createMetrics, type Metrics } from "../observability/metrics.js";
 import { createRestHandler } from "./rest/rest-handler.js";
@@ -99,6 +100,7 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
   metrics.gauge("auth_db_pool_pending_acquires", "Requests waiting for a database connection.", () => pool()?.numPendingAcquires() ?? 0);
   const shutdown = new AbortController();
   let draining = false;
+  let retention: ReturnType<typeof startAuditRetention> | undefined;
   const health = new HealthMonitor({
     ping: () => orm.em.getConnection().execute("select 1"),
     intervalMs: config.health.intervalMs,
@@ -207,6 +209,7 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
         listener.listen(config.port, config.host, () => {
           listener.off("error", reject);
           health.start();
+          retention ??= startAuditRetention({ orm, retentionDays: config.auditRetentionDays, intervalMs: 3_600_000, log });
           resolve(listener.address() as AddressInfo);
         });
       }),
@@ -214,6 +217,7 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
       new Promise<void>((resolve) => {
         // Readiness fails first: probes and Watch streams hear NOT_SERVING, and watchers' streams end.
         health.shutdown();
+        retention?.stop();
         draining = true;
         const timer = setTimeout(() => {
           // Out of patience: abort handlers still running and drop connections.

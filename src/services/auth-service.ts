@@ -1,20 +1,20 @@
-import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import type { ServiceImpl } from "@connectrpc/connect";
 import type { AuthService } from "../../gen/auth/v1/auth_service_pb.js";
 import type { Accounts } from "../accounts/accounts.js";
-import type { ClientInfo, Sessions, TokenPair } from "../accounts/sessions.js";
-import { entityManager, kClientAddress, requireSession } from "../server/context.js";
+import type { Sessions, TokenPair } from "../accounts/sessions.js";
+import { entityManager, requestOrigin, requireSession } from "../server/context.js";
 
 export function authService(accounts: Accounts, sessions: Sessions): ServiceImpl<typeof AuthService> {
   return {
     async register(req, ctx) {
-      const user = await accounts.register(entityManager(ctx), req);
+      const user = await accounts.register(entityManager(ctx), req, requestOrigin(ctx));
       return { id: user.id, message: "account created" };
     },
     async login(req, ctx) {
-      return tokenResponse(await accounts.login(entityManager(ctx), req, clientOf(ctx)));
+      return tokenResponse(await accounts.login(entityManager(ctx), req, requestOrigin(ctx)));
     },
     async refresh(req, ctx) {
-      return tokenResponse(await sessions.refresh(entityManager(ctx), req.refreshToken, clientOf(ctx)));
+      return tokenResponse(await sessions.refresh(entityManager(ctx), req.refreshToken, requestOrigin(ctx)));
     },
     async logout(_req, ctx) {
       const { userId, sessionId } = requireSession(ctx);
@@ -35,8 +35,4 @@ function tokenResponse(pair: TokenPair) {
     refreshToken: pair.refreshToken,
     refreshExpiresIn: pair.refreshExpiresIn,
   };
-}
-
-function clientOf(ctx: HandlerContext): ClientInfo {
-  return { userAgent: ctx.requestHeader.get("user-agent"), address: ctx.values.get(kClientAddress) };
 }

@@ -3,10 +3,15 @@
 // protocol before a handler runs.
 import type { DescMessage } from "@bufbuild/protobuf";
 import { LoginRequestSchema, RefreshRequestSchema, RegisterRequestSchema } from "../../gen/auth/v1/auth_service_pb.js";
-import { GetProfileRequestSchema, UpdateProfileRequestSchema } from "../../gen/auth/v1/profile_service_pb.js";
+import {
+  GetProfileRequestSchema,
+  ListSecurityEventsRequestSchema,
+  UpdateProfileRequestSchema,
+} from "../../gen/auth/v1/profile_service_pb.js";
 import { RevokeSessionRequestSchema } from "../../gen/auth/v1/session_service_pb.js";
 import {
   emailAddress,
+  intRange,
   maxBytes,
   maxCodePoints,
   noControlCharacters,
@@ -18,7 +23,7 @@ import {
 } from "./rules.js";
 
 /** Field name (as in the .proto) -> checks, applied in order. Proto3 `optional` fields that are unset are skipped. */
-export type FieldRules = Record<string, readonly Check[]>;
+export type FieldRules = Record<string, readonly Check<string>[] | readonly Check<number>[]>;
 export type RequestRules = ReadonlyMap<string, FieldRules>;
 
 export interface PasswordPolicy {
@@ -44,6 +49,7 @@ export function requestRules(policy: PasswordPolicy): RequestRules {
       { email: [required, maxCodePoints(EMAIL_MAX_LENGTH)], password: [required, maxBytes(PASSWORD_MAX_BYTES)] },
     ],
     [GetProfileRequestSchema, { id: [required, uuid] }],
+    [ListSecurityEventsRequestSchema, { id: [required, uuid], page_size: [intRange(0, 100)], page_token: [maxBytes(512)] }],
     [UpdateProfileRequestSchema, { id: [required, uuid], user: [notBlank, ...userName], email: [notBlank, ...email], password: newPassword }],
     [RefreshRequestSchema, { refresh_token: [required, maxCodePoints(REFRESH_TOKEN_MAX_LENGTH)] }],
     [RevokeSessionRequestSchema, { id: [required, uuid] }],

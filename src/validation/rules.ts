@@ -1,6 +1,6 @@
 // Field checks: small functions that return what is wrong with a value (a
 // sentence a user can act on) or undefined when it is fine.
-export type Check = (value: string) => string | undefined;
+export type Check<T extends string | number = string> = (value: T) => string | undefined;
 
 const CONTROL_CHARACTERS = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -67,3 +67,8 @@ export const passwordLength =
     if (length > policy.maxLength) return `must be at most ${policy.maxLength} characters`;
     return undefined;
   };
+
+export const intRange =
+  (min: number, max: number): Check<number> =>
+  (value) =>
+    value < min || value > max ? `must be between ${min} and ${max}` : undefined;

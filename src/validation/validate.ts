@@ -18,8 +18,8 @@ export function validate(rules: RequestRules, schema: DescMessage, message: Mess
     // Proto3 `optional` fields that are unset are simply not being changed.
     if (field.presence === FeatureSet_FieldPresence.EXPLICIT && !isFieldSet(message, field)) continue;
     const value = (message as unknown as Record<string, unknown>)[field.localName];
-    if (typeof value !== "string") continue;
-    for (const check of checks) {
+    if (typeof value !== "string" && typeof value !== "number") continue;
+    for (const check of checks as readonly ((value: string | number) => string | undefined)[]) {
       const problem = check(value);
       if (problem !== undefined) {
         violations.push({ field: name, description: `${name} ${problem}` });

@@ -85,10 +85,26 @@ describe("with the default grace window", () => {
 
 describe("with the grace window off", () => {
   let t: TestServer;
+  let behind: Awaited<ReturnType<typeof startPeerServer>>;
   beforeAll(async () => {
     t = await startTestServer({ REFRESH_TOKEN_REUSE_GRACE_SECONDS: "0" });
+    // A second instance whose clock runs a second behind the first.
+    behind = await startPeerServer(t, () => Date.now() - 1_000);
   });
-  afterAll(() => t?.close());
+  afterAll(async () => {
+    await behind?.close();
+    await t?.close();
+  });
+
+  it("treats a second use as reuse even on an instance whose clock is behind", async () => {
+    const ahead = createClient(AuthService, createGrpcTransport({ baseUrl: t.baseUrl }));
+    const late = createClient(AuthService, createGrpcTransport({ baseUrl: behind.baseUrl }));
+    const { refreshToken } = await signIn(ahead);
+    await ahead.refresh({ refreshToken });
+    const err = await late.refresh({ refreshToken }).catch((e: unknown) => ConnectError.from(e));
+    expect(err).toBeInstanceOf(ConnectError);
+    expect((err as ConnectError).findDetails(ErrorInfoSchema)[0]?.reason).toBe("ERROR_REASON_REFRESH_TOKEN_REUSED");
+  });
 
   it(`exactly one of ${CONCURRENT} concurrent refreshes wins; the next is reuse and ends the family`, async () => {
     const client = createClient(AuthService, createGrpcTransport({ baseUrl: t.baseUrl }));

@@ -93,13 +93,18 @@ describe("grpc.reflection.v1", () => {
     expect(files.map((f) => f.name).sort()).toEqual([
       "auth/v1/profile.proto",
       "auth/v1/profile_service.proto",
+      "auth/v1/security_event.proto",
       "google/api/annotations.proto",
       "google/api/http.proto",
       "google/protobuf/descriptor.proto",
       "google/protobuf/timestamp.proto",
     ]);
     expect(files[0]?.name).toBe("auth/v1/profile_service.proto");
-    expect(files[0]?.dependency).toEqual(["auth/v1/profile.proto", "google/api/annotations.proto"]);
+    expect(files[0]?.dependency).toEqual([
+      "auth/v1/profile.proto",
+      "auth/v1/security_event.proto",
+      "google/api/annotations.proto",
+    ]);
   });
 
   it("finds files by name, including the error detail types no service imports", async () => {

@@ -23,6 +23,13 @@ describe("restRoutesFromServices", () => {
       { method: "POST", path: "/logout/all", rpc: "auth.v1.AuthService.LogoutAll", body: "*", responseBody: undefined },
       { method: "GET", path: "/profile/{id}", rpc: "auth.v1.ProfileService.GetProfile", body: "", responseBody: "profile" },
       { method: "PUT", path: "/profile/{id}", rpc: "auth.v1.ProfileService.UpdateProfile", body: "*", responseBody: "profile" },
+      {
+        method: "GET",
+        path: "/profile/{id}/security-events",
+        rpc: "auth.v1.ProfileService.ListSecurityEvents",
+        body: "",
+        responseBody: undefined,
+      },
       { method: "GET", path: "/sessions", rpc: "auth.v1.SessionService.ListSessions", body: "", responseBody: undefined },
       { method: "DELETE", path: "/sessions/{id}", rpc: "auth.v1.SessionService.RevokeSession", body: "", responseBody: undefined },
     ]);

@@ -8,6 +8,7 @@ import { AuthService } from "../../gen/auth/v1/auth_service_pb.js";
 import { ProfileService } from "../../gen/auth/v1/profile_service_pb.js";
 import { SessionService } from "../../gen/auth/v1/session_service_pb.js";
 import { BadRequestSchema, ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
+import { SecurityEventOutcomeSchema, SecurityEventTypeSchema } from "../../gen/auth/v1/security_event_pb.js";
 
 export interface ProfileView {
   id: string;
@@ -35,6 +36,19 @@ export interface Tokens {
   refreshExpiresIn: number;
 }
 
+export interface SecurityEventView {
+  type: string;
+  outcome: string;
+  occurredAt: Date;
+  clientAddress: string;
+  userAgent: string;
+}
+
+export interface SecurityLogPageView {
+  events: SecurityEventView[];
+  nextPageToken: string;
+}
+
 export interface Door {
   name: string;
   register(req: { user: string; email: string; password: string }): Promise<{ id: string; message: string }>;
@@ -46,6 +60,7 @@ export interface Door {
   updateProfile(req: { id: string; user?: string; email?: string; password?: string }, token?: string): Promise<ProfileView>;
   listSessions(token?: string): Promise<SessionView[]>;
   revokeSession(id: string, token?: string): Promise<void>;
+  listSecurityEvents(req: { id: string; pageSize?: number; pageToken?: string }, token?: string): Promise<SecurityLogPageView>;
 }
 
 /** What every door's errors are reduced to, for one set of assertions. */
@@ -128,6 +143,19 @@ function rpcDoor(name: string, transport: Transport, readTransport: Transport = 
     updateProfile: async (req, token) => toView((await profiles.updateProfile(req, bearer(token))).profile),
     listSessions: async (token) => (await sessionReads.listSessions({}, bearer(token))).sessions.map(toSessionView),
     revokeSession: async (id, token) => void (await sessions.revokeSession({ id }, bearer(token))),
+    listSecurityEvents: async (req, token) => {
+      const page = await reads.listSecurityEvents(req, bearer(token));
+      return {
+        nextPageToken: page.nextPageToken,
+        events: page.events.map((e) => ({
+          type: SecurityEventTypeSchema.value[e.type]!.name,
+          outcome: SecurityEventOutcomeSchema.value[e.outcome]!.name,
+          occurredAt: timestampDate(e.occurredAt!),
+          clientAddress: e.clientAddress,
+          userAgent: e.userAgent,
+        })),
+      };
+    },
   };
 }
 
@@ -209,6 +237,22 @@ export function restDoor(baseUrl: string): Door {
     getProfile: async (id, token) => profile(await call("GET", `/profile/${encodeURIComponent(id)}`, undefined, token)),
     updateProfile: async ({ id, ...changes }, token) =>
       profile(await call("PUT", `/profile/${encodeURIComponent(id)}`, changes, token)),
+    listSecurityEvents: async ({ id, pageSize, pageToken }, token) => {
+      const query = new URLSearchParams();
+      if (pageSize !== undefined) query.set("page_size", String(pageSize));
+      if (pageToken !== undefined) query.set("page_token", pageToken);
+      const r = await call("GET", `/profile/${encodeURIComponent(id)}/security-events?${query}`, undefined, token);
+      return {
+        nextPageToken: r.next_page_token,
+        events: r.events.map((e: Record<string, string>) => ({
+          type: e.type,
+          outcome: e.outcome,
+          occurredAt: new Date(e.occurred_at!),
+          clientAddress: e.client_address,
+          userAgent: e.user_agent,
+        })),
+      };
+    },
   };
 }
 

@@ -6,6 +6,8 @@ import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegen
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Profile } from "./profile_pb.js";
 import { file_auth_v1_profile } from "./profile_pb.js";
+import type { SecurityEvent } from "./security_event_pb.js";
+import { file_auth_v1_security_event } from "./security_event_pb.js";
 import { file_google_api_annotations } from "../../google/api/annotations_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -13,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file auth/v1/profile_service.proto.
  */
 export const file_auth_v1_profile_service: GenFile = /*@__PURE__*/
-  fileDesc("Ch1hdXRoL3YxL3Byb2ZpbGVfc2VydmljZS5wcm90bxIHYXV0aC52MSIfChFHZXRQcm9maWxlUmVxdWVzdBIKCgJpZBgBIAEoCSI3ChJHZXRQcm9maWxlUmVzcG9uc2USIQoHcHJvZmlsZRgBIAEoCzIQLmF1dGgudjEuUHJvZmlsZSKAAQoUVXBkYXRlUHJvZmlsZVJlcXVlc3QSCgoCaWQYASABKAkSEQoEdXNlchgCIAEoCUgAiAEBEhIKBWVtYWlsGAMgASgJSAGIAQESFQoIcGFzc3dvcmQYBCABKAlIAogBAUIHCgVfdXNlckIICgZfZW1haWxCCwoJX3Bhc3N3b3JkIjoKFVVwZGF0ZVByb2ZpbGVSZXNwb25zZRIhCgdwcm9maWxlGAEgASgLMhAuYXV0aC52MS5Qcm9maWxlMu0BCg5Qcm9maWxlU2VydmljZRJoCgpHZXRQcm9maWxlEhouYXV0aC52MS5HZXRQcm9maWxlUmVxdWVzdBobLmF1dGgudjEuR2V0UHJvZmlsZVJlc3BvbnNlIiGQAgGC0+STAhhiB3Byb2ZpbGUSDS9wcm9maWxlL3tpZH0ScQoNVXBkYXRlUHJvZmlsZRIdLmF1dGgudjEuVXBkYXRlUHJvZmlsZVJlcXVlc3QaHi5hdXRoLnYxLlVwZGF0ZVByb2ZpbGVSZXNwb25zZSIhgtPkkwIbOgEqYgdwcm9maWxlGg0vcHJvZmlsZS97aWR9YgZwcm90bzM", [file_auth_v1_profile, file_google_api_annotations]);
+  fileDesc("Ch1hdXRoL3YxL3Byb2ZpbGVfc2VydmljZS5wcm90bxIHYXV0aC52MSIfChFHZXRQcm9maWxlUmVxdWVzdBIKCgJpZBgBIAEoCSI3ChJHZXRQcm9maWxlUmVzcG9uc2USIQoHcHJvZmlsZRgBIAEoCzIQLmF1dGgudjEuUHJvZmlsZSKAAQoUVXBkYXRlUHJvZmlsZVJlcXVlc3QSCgoCaWQYASABKAkSEQoEdXNlchgCIAEoCUgAiAEBEhIKBWVtYWlsGAMgASgJSAGIAQESFQoIcGFzc3dvcmQYBCABKAlIAogBAUIHCgVfdXNlckIICgZfZW1haWxCCwoJX3Bhc3N3b3JkIjoKFVVwZGF0ZVByb2ZpbGVSZXNwb25zZRIhCgdwcm9maWxlGAEgASgLMhAuYXV0aC52MS5Qcm9maWxlIk4KGUxpc3RTZWN1cml0eUV2ZW50c1JlcXVlc3QSCgoCaWQYASABKAkSEQoJcGFnZV9zaXplGAIgASgFEhIKCnBhZ2VfdG9rZW4YAyABKAkiXQoaTGlzdFNlY3VyaXR5RXZlbnRzUmVzcG9uc2USJgoGZXZlbnRzGAEgAygLMhYuYXV0aC52MS5TZWN1cml0eUV2ZW50EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCTL3AgoOUHJvZmlsZVNlcnZpY2USaAoKR2V0UHJvZmlsZRIaLmF1dGgudjEuR2V0UHJvZmlsZVJlcXVlc3QaGy5hdXRoLnYxLkdldFByb2ZpbGVSZXNwb25zZSIhkAIBgtPkkwIYYgdwcm9maWxlEg0vcHJvZmlsZS97aWR9EnEKDVVwZGF0ZVByb2ZpbGUSHS5hdXRoLnYxLlVwZGF0ZVByb2ZpbGVSZXF1ZXN0Gh4uYXV0aC52MS5VcGRhdGVQcm9maWxlUmVzcG9uc2UiIYLT5JMCGzoBKmIHcHJvZmlsZRoNL3Byb2ZpbGUve2lkfRKHAQoSTGlzdFNlY3VyaXR5RXZlbnRzEiIuYXV0aC52MS5MaXN0U2VjdXJpdHlFdmVudHNSZXF1ZXN0GiMuYXV0aC52MS5MaXN0U2VjdXJpdHlFdmVudHNSZXNwb25zZSIokAIBgtPkkwIfEh0vcHJvZmlsZS97aWR9L3NlY3VyaXR5LWV2ZW50c2IGcHJvdG8z", [file_auth_v1_profile, file_auth_v1_security_event, file_google_api_annotations]);
 
 /**
  * Which profile to read.
@@ -121,6 +123,70 @@ export const UpdateProfileResponseSchema: GenMessage<UpdateProfileResponse> = /*
   messageDesc(file_auth_v1_profile_service, 3);
 
 /**
+ * Which account's security log to read, and which page.
+ *
+ * @generated from message auth.v1.ListSecurityEventsRequest
+ */
+export type ListSecurityEventsRequest = Message<"auth.v1.ListSecurityEventsRequest"> & {
+  /**
+   * The account's id (a UUID). Must be the caller's own.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * How many entries to return: 1 to 100; 0 means 20.
+   *
+   * @generated from field: int32 page_size = 2;
+   */
+  pageSize: number;
+
+  /**
+   * The next_page_token of the previous page; empty for the first page.
+   * Invalid tokens give invalid_argument.
+   *
+   * @generated from field: string page_token = 3;
+   */
+  pageToken: string;
+};
+
+/**
+ * Describes the message auth.v1.ListSecurityEventsRequest.
+ * Use `create(ListSecurityEventsRequestSchema)` to create a new message.
+ */
+export const ListSecurityEventsRequestSchema: GenMessage<ListSecurityEventsRequest> = /*@__PURE__*/
+  messageDesc(file_auth_v1_profile_service, 4);
+
+/**
+ * A page of the security log.
+ *
+ * @generated from message auth.v1.ListSecurityEventsResponse
+ */
+export type ListSecurityEventsResponse = Message<"auth.v1.ListSecurityEventsResponse"> & {
+  /**
+   * The entries, newest first.
+   *
+   * @generated from field: repeated auth.v1.SecurityEvent events = 1;
+   */
+  events: SecurityEvent[];
+
+  /**
+   * Pass as page_token to get the next page; empty on the last page.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message auth.v1.ListSecurityEventsResponse.
+ * Use `create(ListSecurityEventsResponseSchema)` to create a new message.
+ */
+export const ListSecurityEventsResponseSchema: GenMessage<ListSecurityEventsResponse> = /*@__PURE__*/
+  messageDesc(file_auth_v1_profile_service, 5);
+
+/**
  * ProfileService reads and changes the signed-in user's own profile. Every
  * RPC needs an access token from AuthService.Login, sent as
  * `Authorization: Bearer <access_token>` (gRPC metadata `authorization`).
@@ -170,6 +236,21 @@ export const ProfileService: GenService<{
     methodKind: "unary";
     input: typeof UpdateProfileRequestSchema;
     output: typeof UpdateProfileResponseSchema;
+  },
+  /**
+   * ListSecurityEvents returns the caller's security log, newest first:
+   * account creation, sign-ins (failed ones too), and changes of password,
+   * email address and user name. Entries older than the service's retention
+   * period (90 days by default) are gone.
+   *
+   * REST: `GET /profile/{id}/security-events?page_size=20&page_token=...`.
+   *
+   * @generated from rpc auth.v1.ProfileService.ListSecurityEvents
+   */
+  listSecurityEvents: {
+    methodKind: "unary";
+    input: typeof ListSecurityEventsRequestSchema;
+    output: typeof ListSecurityEventsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_auth_v1_profile_service, 0);

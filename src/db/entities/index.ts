@@ -1,6 +1,7 @@
+import { AuditEventSchema } from "./audit-event.js";
 import { RefreshTokenSchema } from "./refresh-token.js";
 import { SessionSchema } from "./session.js";
 import { UserSchema } from "./user.js";
 
 /** Every entity, for the ORM configuration. */
-export const entities = [UserSchema, SessionSchema, RefreshTokenSchema];
+export const entities = [UserSchema, SessionSchema, RefreshTokenSchema, AuditEventSchema];

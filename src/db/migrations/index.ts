@@ -4,8 +4,10 @@
 import type { MigrationObject } from "@mikro-orm/core";
 import { Migration20261125091112_users } from "./Migration20261125091112_users.js";
 import { Migration20261125094107_sessions } from "./Migration20261125094107_sessions.js";
+import { Migration20261125095415_audit_events } from "./Migration20261125095415_audit_events.js";
 
 export const migrationsList: MigrationObject[] = [
   { name: "Migration20261125091112_users", class: Migration20261125091112_users },
   { name: "Migration20261125094107_sessions", class: Migration20261125094107_sessions },
+  { name: "Migration20261125095415_audit_events", class: Migration20261125095415_audit_events },
 ];

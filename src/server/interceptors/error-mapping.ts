@@ -9,6 +9,7 @@ import { ErrorReason } from "../../../gen/auth/v1/error_reason_pb.js";
 import {
   DomainError,
   EmailTaken,
+  InvalidField,
   InvalidCredentials,
   NotOwner,
   RefreshTokenExpired,
@@ -20,7 +21,7 @@ import {
   UserTaken,
 } from "../../accounts/errors.js";
 import { kRequestId } from "../context.js";
-import { reasonError } from "./error-details.js";
+import { invalidFields, reasonError } from "./error-details.js";
 
 const domainErrors = new Map<Function, [Code, ErrorReason]>([
   [EmailTaken, [Code.AlreadyExists, ErrorReason.EMAIL_TAKEN]],
@@ -37,6 +38,9 @@ const domainErrors = new Map<Function, [Code, ErrorReason]>([
 
 export function toConnectError(error: unknown, requestId: string): { error: ConnectError; unexpected: boolean } {
   if (error instanceof ConnectError) return { error, unexpected: false };
+  if (error instanceof InvalidField) {
+    return { error: invalidFields([{ field: error.field, description: error.description }]), unexpected: false };
+  }
   if (error instanceof DomainError) {
     const mapped = domainErrors.get(error.constructor);
     if (mapped !== undefined) return { error: reasonError(mapped[0], mapped[1], error.message), unexpected: false };

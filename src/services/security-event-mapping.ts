@@ -1,0 +1,34 @@
+import { create } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import {
+  SecurityEventOutcome,
+  SecurityEventSchema,
+  SecurityEventType,
+  type SecurityEvent,
+} from "../../gen/auth/v1/security_event_pb.js";
+import type { AuditEvent, AuditEventType, AuditOutcome } from "../db/entities/audit-event.js";
+
+const types: Record<AuditEventType, SecurityEventType> = {
+  account_created: SecurityEventType.ACCOUNT_CREATED,
+  login: SecurityEventType.LOGIN,
+  password_changed: SecurityEventType.PASSWORD_CHANGED,
+  email_changed: SecurityEventType.EMAIL_CHANGED,
+  user_name_changed: SecurityEventType.USER_NAME_CHANGED,
+};
+
+const outcomes: Record<AuditOutcome, SecurityEventOutcome> = {
+  success: SecurityEventOutcome.SUCCESS,
+  failure: SecurityEventOutcome.FAILURE,
+  blocked: SecurityEventOutcome.BLOCKED,
+};
+
+export function toSecurityEvent(event: AuditEvent): SecurityEvent {
+  return create(SecurityEventSchema, {
+    id: event.id,
+    type: types[event.type],
+    outcome: outcomes[event.outcome],
+    occurredAt: timestampFromDate(event.occurredAt),
+    clientAddress: event.clientAddress,
+    userAgent: event.userAgent,
+  });
+}
