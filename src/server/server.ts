@@ -39,6 +39,7 @@ import { createEntityManagerInterceptor } from "./interceptors/entity-manager.js
 import { createErrorMappingInterceptor } from "./interceptors/error-mapping.js";
 import { createRequestObserverInterceptor } from "./interceptors/request-observer.js";
 import { createValidationInterceptor } from "./interceptors/validation.js";
+import { createWebSite } from "./web/web-site.js";
 
 /** HTTP/2 streams per connection (Node's default is 2^32-1). */
 const MAX_CONCURRENT_STREAMS = 100;
@@ -131,9 +132,11 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
     contextValues: (req) => requestContext(req, requestIdOf(req), true),
     onError: (error) => log.error({ err: error }, "REST transcoding failed"),
   });
+  const site = createWebSite();
+  if (!site.built) log.warn("web assets not built: run `npm run build` for the console (/) and the API docs (/docs, /redoc)");
   const handler = createHttpHandler({
     rpcHandlers: router.handlers,
-    pathHandlers: [metricsEndpoint(metrics), healthPaths(health), rest],
+    pathHandlers: [metricsEndpoint(metrics), healthPaths(health), rest, site],
     corsOrigins: config.corsOrigins,
     log,
     draining: () => draining,
