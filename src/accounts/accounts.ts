@@ -1,7 +1,7 @@
 // The account rules: register, authenticate, read and change a profile.
 // Transport-free: handlers in services/ call these with a request-scoped
 // EntityManager and map the results and DomainErrors to the contract.
-import { UniqueConstraintViolationException, type EntityManager } from "@mikro-orm/postgresql";
+import { raw, UniqueConstraintViolationException, type EntityManager } from "@mikro-orm/postgresql";
 import { UserSchema, USERS_EMAIL_UNIQUE, USERS_USER_UNIQUE, type User } from "../db/entities/user.js";
 import type { PasswordHasher } from "../security/password-hasher.js";
 import type { AccessTokens } from "../security/access-tokens.js";
@@ -50,9 +50,12 @@ export class Accounts {
   }
 
   async login(em: EntityManager, input: { email: string; password: string }, origin: RequestOrigin): Promise<Session> {
+    // lower(email), not email: the unique index is on lower(email), and
+    // `email = ?` cannot use it (a sequential scan of users per login).
+    // Emails are stored lower-cased, so both match the same rows.
     const account = await em.findOne(
       UserSchema,
-      { email: normaliseEmail(input.email) },
+      { [raw((alias) => `lower(${alias}.email)`)]: normaliseEmail(input.email) },
       { populate: ["passwordHash"] },
     );
     if (account === null) {
