@@ -75,7 +75,11 @@ interface DatabasePool {
 
 export function createAuthServer(deps: AuthServerDeps): AuthServer {
   const { config, orm, log } = deps;
-  const hasher = new PasswordHasher({ pepper: deps.secrets.passwordPepper, cost: config.password.bcryptCost });
+  const hasher = new PasswordHasher({
+    pepper: deps.secrets.passwordPepper,
+    cost: config.password.bcryptCost,
+    work: config.password.work,
+  });
   const tokens = new AccessTokens({
     secret: deps.secrets.jwtSecret,
     issuer: config.jwt.issuer,
@@ -85,7 +89,8 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
   });
   const accounts = new Accounts({ hasher, tokens });
   const metrics = createMetrics();
-  metrics.gauge("auth_bcrypt_in_flight", "bcrypt hashes and compares running now.", () => hasher.inFlight);
+  metrics.gauge("auth_bcrypt_in_flight", "bcrypt hashes and compares running now.", () => hasher.load.running);
+  metrics.gauge("auth_bcrypt_queued", "bcrypt hashes and compares waiting for a password thread.", () => hasher.load.queued);
   const pool = () => orm.em.getKnex().client.pool as DatabasePool | undefined;
   metrics.gauge("auth_db_pool_used", "Database connections in use.", () => pool()?.numUsed() ?? 0);
   metrics.gauge("auth_db_pool_free", "Idle database connections.", () => pool()?.numFree() ?? 0);
@@ -212,10 +217,10 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
           for (const session of http2Sessions) session.destroy();
         }, graceMs);
         timer.unref();
-        // Resolves once every connection has ended.
+        // Resolves once every connection has ended; then the password threads stop.
         listener.close(() => {
           clearTimeout(timer);
-          resolve();
+          void hasher.close().then(resolve, resolve);
         });
         // HTTP/1.1: idle keep-alive sockets close now, busy ones after their response.
         for (const server of servers) server.close();
