@@ -2,7 +2,7 @@
 // bcrypt capacity, on loopback, bounded in time. See the README's
 // Performance section for what each scenario means.
 //
-//   npm run bench -- [--duration 10] [--out results.json] [--large-users 1000000] [--cost 12]
+//   npm run bench -- [--duration 8] [--out results.json] [--large-users 1000000] [--cost 12]
 //                    [--only reads,passwords,flood,scale,startup]
 //
 // Environment: BENCH_DURATION (seconds per scenario), BENCH_DATABASE_URL (a
@@ -37,7 +37,7 @@ const { values: flags } = parseArgs({
 });
 /** --only reads,passwords,flood,scale,startup: a subset of the scenario groups (default: all). */
 const groups = new Set((flags.only ?? "reads,passwords,flood,scale,startup").split(","));
-const seconds = Number(flags.duration ?? process.env.BENCH_DURATION ?? 10);
+const seconds = Number(flags.duration ?? process.env.BENCH_DURATION ?? 8);
 const users = Number(flags.users);
 const largeUsers = Number(flags["large-users"]);
 const cost = Number(flags.cost);

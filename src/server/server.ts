@@ -1,5 +1,6 @@
 // createAuthServer(): exactly what production runs and what tests start.
 // Wires the domain, the interceptor chain and every protocol onto one port.
+import { setMaxListeners } from "node:events";
 import { readFileSync } from "node:fs";
 import { createServer as createHttp1Server, type Server as HttpServer } from "node:http";
 import {
@@ -96,6 +97,9 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
   metrics.gauge("auth_db_pool_free", "Idle database connections.", () => pool()?.numFree() ?? 0);
   metrics.gauge("auth_db_pool_pending_acquires", "Requests waiting for a database connection.", () => pool()?.numPendingAcquires() ?? 0);
   const shutdown = new AbortController();
+  // Connect listens on this signal once per in-flight call (and lets go when
+  // it ends): more than 10 concurrent calls is normal, not a listener leak.
+  setMaxListeners(0, shutdown.signal);
   let draining = false;
   let retention: ReturnType<typeof startAuditRetention> | undefined;
   const health = new HealthMonitor({
