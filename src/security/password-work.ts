@@ -83,7 +83,9 @@ export class PasswordWork {
 
   private async run(task: Task): Promise<string | boolean> {
     const queued = this.pool.queueSize;
-    if (queued >= this.options.maxQueue && this.pool.idleThreads === 0) {
+    // The call would wait (no idle thread, or others already waiting) and
+    // the queue is full: refuse it now rather than let piscina reject it.
+    if (queued >= this.options.maxQueue && (queued > 0 || this.pool.idleThreads === 0)) {
       // Everyone ahead of the caller, spread over the threads, plus their own turn.
       throw new PasswordWorkBusy(Math.ceil(((queued + this.options.threads) / this.options.threads) * this.taskMs));
     }

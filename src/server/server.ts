@@ -18,6 +18,7 @@ import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import { Accounts } from "../accounts/accounts.js";
 import { AccessTokens } from "../security/access-tokens.js";
+import { VerifiedTokenCache } from "../security/verified-token-cache.js";
 import { PasswordHasher } from "../security/password-hasher.js";
 import type { Secrets } from "../security/dev-secrets.js";
 import { requestRules } from "../validation/request-rules.js";
@@ -117,7 +118,7 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
       createRequestObserverInterceptor(log, metrics),
       createErrorMappingInterceptor(log),
       createDefaultDeadlineInterceptor(config.limits.maxTimeoutMs),
-      createAuthInterceptor({ tokens, publicMethods }),
+      createAuthInterceptor({ tokens: new VerifiedTokenCache(tokens, deps.now ? { now: deps.now } : {}), publicMethods }),
       createValidationInterceptor(requestRules({ minLength: config.password.minLength })),
       createEntityManagerInterceptor(orm),
     ],

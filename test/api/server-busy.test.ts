@@ -1,22 +1,40 @@
 // A flood of password work is refused at once with resource_exhausted, on
 // every door, instead of queueing without bound; nothing is written.
 import { afterAll, beforeAll, expect, it } from "vitest";
+import bcrypt from "bcrypt";
 import { Code } from "@connectrpc/connect";
 import { startTestServer, type TestServer } from "../support/test-server.js";
 import { doors, failure } from "../support/doors.js";
 import { newAccount } from "../support/fixtures.js";
 
-// A bcrypt hash at cost 15 (~2 s of one core to compare against), made once
-// and kept here: comparing against it keeps the only password thread busy
-// for far longer than the calls below take.
-const SLOW_HASH = { hash: "$2b$15$mWXeaKAHyN7Crdua0mYlZu.lMhgEm.Argu.eYLiuQfFctfoEHgJT.", scheme: "bcrypt" };
-
 let t: TestServer;
 beforeAll(async () => {
-  // One thread and no queue: while it is busy, every password call is refused.
-  t = await startTestServer({ PASSWORD_HASH_THREADS: "1", PASSWORD_HASH_MAX_QUEUE: "0" });
+  // One thread and one place in the queue: kept full below, so every other password call is refused.
+  t = await startTestServer({ PASSWORD_HASH_THREADS: "1", PASSWORD_HASH_MAX_QUEUE: "1" });
 });
 afterAll(() => t?.close());
+
+/**
+ * Keeps the password thread and its queue full until stopped: two chains of
+ * compares, each sending the next one as soon as its previous one ends. A
+ * finished task hands the thread to the queued one and the chain refills the
+ * queue in the same turn of the event loop, before any request is read.
+ */
+async function fillPasswordWork(server: TestServer) {
+  const stored = { hash: await bcrypt.hash("fills the queue", 8), scheme: "bcrypt" };
+  let stopped = false;
+  const chain = async () => {
+    while (!stopped) {
+      // Never refused while the two chains alone feed the pool; if it were, yield instead of spinning.
+      await server.server.hasher.verify("fills the queue", stored).catch(() => new Promise((resolve) => setImmediate(resolve)));
+    }
+  };
+  const chains = [chain(), chain()];
+  return async () => {
+    stopped = true;
+    await Promise.all(chains);
+  };
+}
 
 const userCount = async () => Number((await t.sql<{ n: string }>("select count(*) as n from users"))[0]!.n);
 
@@ -30,8 +48,7 @@ it("while the password threads and queue are full, Register, Login and a passwor
   }
   const before = await userCount();
 
-  // One thread busy for seconds, no queue: everything below is refused.
-  const occupied = t.server.hasher.verify("occupies a password thread", SLOW_HASH);
+  const release = await fillPasswordWork(t);
   for (const { door, account, id, token } of accounts) {
     const refusals = [
       await failure(door.register(newAccount())),
@@ -60,7 +77,7 @@ it("while the password threads and queue are full, Register, Login and a passwor
   expect(body.details.find((d) => d["@type"] === "type.googleapis.com/google.rpc.RetryInfo")?.retryDelay).toMatch(/^\d+(\.\d+)?s$/);
 
   expect(await userCount()).toBe(before);
-  await occupied;
+  await release();
   // The thread is free again: password calls are accepted.
   for (const { door, account } of accounts) expect((await door.login(account)).accessToken).toBeTruthy();
 });
