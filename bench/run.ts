@@ -8,7 +8,7 @@
 // Environment: BENCH_DURATION (seconds per scenario), BENCH_DATABASE_URL (a
 // PostgreSQL where we may CREATE DATABASE; default the machine's at
 // 127.0.0.1:5432), BENCH_LOG_LEVEL (the service's LOG_LEVEL, default warn).
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -190,8 +190,12 @@ async function main() {
           body,
         }),
       );
-    r.jsonH2 = await h2("GetProfile Connect JSON h2c (h2load)", "application/json", Buffer.from(JSON.stringify({ id: ids[0] })));
-    r.grpc = await h2("GetProfile gRPC h2c (h2load)", "application/grpc", grpcFrame(binary(ids[0]!)));
+    if (spawnSync("h2load", ["--version"]).error === undefined) {
+      r.jsonH2 = await h2("GetProfile Connect JSON h2c (h2load)", "application/json", Buffer.from(JSON.stringify({ id: ids[0] })));
+      r.grpc = await h2("GetProfile gRPC h2c (h2load)", "application/grpc", grpcFrame(binary(ids[0]!)));
+    } else {
+      log("h2load not found (Debian: apt-get install nghttp2-client): skipping the HTTP/2 rows");
+    }
   }
 
   // --- Password work ---------------------------------------------------------
