@@ -1,5 +1,6 @@
 // createAuthServer(): exactly what production runs and what tests start.
 // Wires the domain, the interceptor chain and every protocol onto one port.
+import { setMaxListeners } from "node:events";
 import { readFileSync } from "node:fs";
 import { createServer as createHttp1Server, type Server as HttpServer } from "node:http";
 import {
@@ -17,6 +18,7 @@ import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import { Accounts } from "../accounts/accounts.js";
 import { AccessTokens } from "../security/access-tokens.js";
+import { VerifiedTokenCache } from "../security/verified-token-cache.js";
 import { PasswordHasher } from "../security/password-hasher.js";
 import type { Secrets } from "../security/dev-secrets.js";
 import { requestRules } from "../validation/request-rules.js";
@@ -76,7 +78,11 @@ interface DatabasePool {
 
 export function createAuthServer(deps: AuthServerDeps): AuthServer {
   const { config, orm, log } = deps;
-  const hasher = new PasswordHasher({ pepper: deps.secrets.passwordPepper, cost: config.password.bcryptCost });
+  const hasher = new PasswordHasher({
+    pepper: deps.secrets.passwordPepper,
+    cost: config.password.bcryptCost,
+    work: config.password.work,
+  });
   const tokens = new AccessTokens({
     secret: deps.secrets.jwtSecret,
     issuer: config.jwt.issuer,
@@ -86,12 +92,16 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
   });
   const accounts = new Accounts({ hasher, tokens });
   const metrics = createMetrics();
-  metrics.gauge("auth_bcrypt_in_flight", "bcrypt hashes and compares running now.", () => hasher.inFlight);
+  metrics.gauge("auth_bcrypt_in_flight", "bcrypt hashes and compares running now.", () => hasher.load.running);
+  metrics.gauge("auth_bcrypt_queued", "bcrypt hashes and compares waiting for a password thread.", () => hasher.load.queued);
   const pool = () => orm.em.getKnex().client.pool as DatabasePool | undefined;
   metrics.gauge("auth_db_pool_used", "Database connections in use.", () => pool()?.numUsed() ?? 0);
   metrics.gauge("auth_db_pool_free", "Idle database connections.", () => pool()?.numFree() ?? 0);
   metrics.gauge("auth_db_pool_pending_acquires", "Requests waiting for a database connection.", () => pool()?.numPendingAcquires() ?? 0);
   const shutdown = new AbortController();
+  // Connect listens on this signal once per in-flight call (and lets go when
+  // it ends): more than 10 concurrent calls is normal, not a listener leak.
+  setMaxListeners(0, shutdown.signal);
   let draining = false;
   let retention: ReturnType<typeof startAuditRetention> | undefined;
   const health = new HealthMonitor({
@@ -109,7 +119,7 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
       createRequestObserverInterceptor(log, metrics),
       createErrorMappingInterceptor(log),
       createDefaultDeadlineInterceptor(config.limits.maxTimeoutMs),
-      createAuthInterceptor({ tokens, publicMethods }),
+      createAuthInterceptor({ tokens: new VerifiedTokenCache(tokens, deps.now ? { now: deps.now } : {}), publicMethods }),
       createValidationInterceptor(requestRules({ minLength: config.password.minLength })),
       createEntityManagerInterceptor(orm),
     ],
@@ -215,10 +225,10 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
           for (const session of http2Sessions) session.destroy();
         }, graceMs);
         timer.unref();
-        // Resolves once every connection has ended.
+        // Resolves once every connection has ended; then the password threads stop.
         listener.close(() => {
           clearTimeout(timer);
-          resolve();
+          void hasher.close().then(resolve, resolve);
         });
         // HTTP/1.1: idle keep-alive sockets close now, busy ones after their response.
         for (const server of servers) server.close();

@@ -107,11 +107,11 @@ describe("/openapi.json", () => {
   it("lists the error statuses each RPC's comments promise", () => {
     const statuses = (path: string, method: string) =>
       Object.keys((doc.paths[path]![method] as unknown as { responses: Record<string, unknown> }).responses);
-    expect(statuses("/register", "post")).toEqual(["200", "400", "409", "default"]);
-    expect(statuses("/login", "post")).toEqual(["200", "400", "401", "default"]);
+    expect(statuses("/register", "post")).toEqual(["200", "400", "409", "429", "default"]);
+    expect(statuses("/login", "post")).toEqual(["200", "400", "401", "429", "default"]);
     // GetProfile's errors are those its service's comment lists for every RPC.
     expect(statuses("/profile/{id}", "get")).toEqual(["200", "400", "401", "403", "404", "default"]);
-    expect(statuses("/profile/{id}", "put")).toEqual(["200", "400", "401", "403", "404", "409", "default"]);
+    expect(statuses("/profile/{id}", "put")).toEqual(["200", "400", "401", "403", "404", "409", "429", "default"]);
   });
 
   it("describes the REST error body", async () => {

@@ -7,7 +7,10 @@ import { AccessTokenError, type AccessTokens } from "../../security/access-token
 import { kUserId } from "../context.js";
 import { reasonError } from "./error-details.js";
 
-export function createAuthInterceptor(options: { tokens: AccessTokens; publicMethods: readonly DescMethod[] }): Interceptor {
+export function createAuthInterceptor(options: {
+  tokens: Pick<AccessTokens, "verify">;
+  publicMethods: readonly DescMethod[];
+}): Interceptor {
   const publicMethods = new Set(options.publicMethods);
   return (next) => async (req) => {
     if (publicMethods.has(req.method)) return next(req);
