@@ -3,7 +3,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    globalSetup: ["test/support/global-setup.ts"],
+    globalSetup: ["test/support/global-setup.ts", "test/support/build-web.ts"],
     // Each file gets its own database and server, so files run in parallel.
     pool: "forks",
     testTimeout: 30_000,

@@ -1,5 +1,6 @@
 // The one place where the environment becomes typed, validated configuration.
 // Every variable is documented in the README's configuration table.
+import { availableParallelism } from "node:os";
 import { z } from "zod";
 
 const DAY = 86_400;
@@ -44,6 +45,9 @@ const schema = z.object({
   PASSWORD_PEPPER: optionalText,
   BCRYPT_COST: integer(4, 15).default(12),
   PASSWORD_MIN_LENGTH: integer(1, 64).default(8),
+  PASSWORD_HASH_THREADS: integer(1, 256).optional(),
+  PASSWORD_HASH_MAX_QUEUE: integer(0, 100_000).optional(),
+  PASSWORD_HASH_NICE: integer(0, 19).default(10),
   CORS_ORIGINS: list,
   MAX_MESSAGE_BYTES: integer(1024, 16 * 1024 * 1024).default(64 * 1024),
   MAX_REQUEST_BODY_BYTES: integer(1024, 64 * 1024 * 1024).default(1024 * 1024),
@@ -102,6 +106,8 @@ export interface Config {
     pepper: string | undefined;
     bcryptCost: number;
     minLength: number;
+    /** Threads doing bcrypt, calls allowed to wait for one, and their CPU priority (nice increment). */
+    work: { threads: number; maxQueue: number; nice: number };
   };
   corsOrigins: string[];
   limits: { maxMessageBytes: number; maxRequestBodyBytes: number; maxTimeoutMs: number };
@@ -156,6 +162,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (problems.length > 0) {
     throw new ConfigError(`invalid configuration:\n  ${problems.join("\n  ")}`);
   }
+  // One bcrypt thread per core turns every core into password work when
+  // there is nothing else to do; eight waiting calls per thread is about
+  // 2 s of queue at cost 12 before callers are told to come back later.
+  const hashThreads = e.PASSWORD_HASH_THREADS ?? availableParallelism();
   return {
     env: e.NODE_ENV,
     host: e.HOST,
@@ -185,7 +195,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxPerUser: e.SESSIONS_PER_USER_MAX,
       checkCacheSeconds: e.SESSION_CHECK_CACHE_SECONDS,
     },
-    password: { pepper: e.PASSWORD_PEPPER, bcryptCost: e.BCRYPT_COST, minLength: e.PASSWORD_MIN_LENGTH },
+    password: {
+      pepper: e.PASSWORD_PEPPER,
+      bcryptCost: e.BCRYPT_COST,
+      minLength: e.PASSWORD_MIN_LENGTH,
+      work: { threads: hashThreads, maxQueue: e.PASSWORD_HASH_MAX_QUEUE ?? hashThreads * 8, nice: e.PASSWORD_HASH_NICE },
+    },
     corsOrigins: e.CORS_ORIGINS,
     limits: {
       maxMessageBytes: e.MAX_MESSAGE_BYTES,

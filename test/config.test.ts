@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.js";
 import { databaseTarget } from "../src/db/connection-options.js";
@@ -20,6 +21,14 @@ describe("loadConfig", () => {
       },
       limits: { maxMessageBytes: 65536, maxTimeoutMs: 30000 },
     });
+  });
+
+  it("gives password work one thread per core and eight waiting calls per thread unless told otherwise", () => {
+    const cores = availableParallelism();
+    expect(loadConfig({}).password.work).toEqual({ threads: cores, maxQueue: cores * 8, nice: 10 });
+    expect(loadConfig({ PASSWORD_HASH_THREADS: "3" }).password.work).toEqual({ threads: 3, maxQueue: 24, nice: 10 });
+    expect(loadConfig({ PASSWORD_HASH_MAX_QUEUE: "0", PASSWORD_HASH_NICE: "0" }).password.work).toMatchObject({ maxQueue: 0, nice: 0 });
+    expect(() => loadConfig({ PASSWORD_HASH_THREADS: "0", PASSWORD_HASH_NICE: "20" })).toThrow(/PASSWORD_HASH_THREADS[\s\S]*PASSWORD_HASH_NICE/);
   });
 
   it("lists every problem at once", () => {

@@ -8,8 +8,12 @@
 //
 // The scheme is stored beside each hash so that plain bcrypt hashes imported
 // from the original service still verify and are upgraded on the next login.
+//
+// The bcrypt work itself runs on PasswordWork's threads, behind a bounded
+// queue (see password-work.ts).
 import bcrypt from "bcrypt";
 import { createHmac, type KeyObject, createSecretKey } from "node:crypto";
+import { PasswordWork, type PasswordWorkOptions } from "./password-work.js";
 
 /** How a stored password hash was made. */
 export const PasswordScheme = {
@@ -33,33 +37,36 @@ export interface HashedPassword extends StoredPassword {
 export class PasswordHasher {
   private readonly pepper: KeyObject;
   private readonly cost: number;
-  private active = 0;
+  private readonly work: PasswordWork;
   /** A real hash of a random password, compared against when an account does not exist. */
   private dummy: Promise<string> | undefined;
 
-  constructor(options: { pepper: string; cost: number }) {
+  constructor(options: { pepper: string; cost: number; work: PasswordWorkOptions }) {
     this.pepper = createSecretKey(Buffer.from(options.pepper, "utf8"));
     this.cost = options.cost;
+    this.work = new PasswordWork(options.work);
   }
 
-  /** bcrypt hashes and compares running now (a metric). */
-  get inFlight(): number {
-    return this.active;
+  /** bcrypt hashes and compares running now, and waiting for a thread (metrics). */
+  get load(): { running: number; queued: number } {
+    return this.work.load;
   }
 
+  /** Throws PasswordWorkBusy when the password-work queue is full. */
   async hash(password: string): Promise<HashedPassword> {
-    return { hash: await this.work(() => bcrypt.hash(this.prehash(password), this.cost)), scheme: PasswordScheme.PepperedBcrypt };
+    return { hash: await this.work.hash(this.prehash(password), this.cost), scheme: PasswordScheme.PepperedBcrypt };
   }
 
+  /** Throws PasswordWorkBusy when the password-work queue is full. */
   async verify(password: string, stored: StoredPassword): Promise<boolean> {
     switch (stored.scheme) {
       case PasswordScheme.PepperedBcrypt:
-        return this.work(() => bcrypt.compare(this.prehash(password), stored.hash));
+        return this.work.compare(this.prehash(password), stored.hash);
       case PasswordScheme.LegacyBcrypt:
         // The original service hashed the raw password; bcrypt itself
         // truncates at 72 bytes, so refuse anything longer rather than accept
         // a password that merely shares the first 72 bytes.
-        return Buffer.byteLength(password, "utf8") <= 72 && this.work(() => bcrypt.compare(password, stored.hash));
+        return Buffer.byteLength(password, "utf8") <= 72 && this.work.compare(password, stored.hash);
       default:
         return false;
     }
@@ -67,9 +74,10 @@ export class PasswordHasher {
 
   /** Spends the same work as verify() when there is no account to verify against. */
   async verifyDummy(password: string): Promise<false> {
-    this.dummy ??= bcrypt.hash("dummy password that matches nothing", this.cost);
-    const dummy = await this.dummy;
-    await this.work(() => bcrypt.compare(this.prehash(password), dummy));
+    this.dummy ??= this.work.hash("dummy password that matches nothing", this.cost);
+    // A failed dummy hash (a full queue) must not stick: the next call tries again.
+    this.dummy.catch(() => (this.dummy = undefined));
+    await this.work.compare(this.prehash(password), await this.dummy);
     return false;
   }
 
@@ -83,13 +91,9 @@ export class PasswordHasher {
     }
   }
 
-  private async work<T>(run: () => Promise<T>): Promise<T> {
-    this.active++;
-    try {
-      return await run();
-    } finally {
-      this.active--;
-    }
+  /** Stops the password threads. */
+  close(): Promise<void> {
+    return this.work.close();
   }
 
   private prehash(password: string): string {

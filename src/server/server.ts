@@ -1,5 +1,6 @@
 // createAuthServer(): exactly what production runs and what tests start.
 // Wires the domain, the interceptor chain and every protocol onto one port.
+import { setMaxListeners } from "node:events";
 import { readFileSync } from "node:fs";
 import { createServer as createHttp1Server, type Server as HttpServer } from "node:http";
 import {
@@ -18,6 +19,7 @@ import type { Config } from "../config.js";
 import { Accounts } from "../accounts/accounts.js";
 import { Sessions } from "../accounts/sessions.js";
 import { AccessTokens } from "../security/access-tokens.js";
+import { VerifiedTokenCache } from "../security/verified-token-cache.js";
 import { PasswordHasher } from "../security/password-hasher.js";
 import type { Secrets } from "../security/dev-secrets.js";
 import type { SigningKeys } from "../security/signing-keys.js";
@@ -42,6 +44,7 @@ import { createErrorMappingInterceptor } from "./interceptors/error-mapping.js";
 import { createRequestObserverInterceptor } from "./interceptors/request-observer.js";
 import { createValidationInterceptor } from "./interceptors/validation.js";
 import { createWellKnownHandler } from "./well-known.js";
+import { createWebSite } from "./web/web-site.js";
 
 /** HTTP/2 streams per connection (Node's default is 2^32-1). */
 const MAX_CONCURRENT_STREAMS = 100;
@@ -81,7 +84,11 @@ interface DatabasePool {
 
 export function createAuthServer(deps: AuthServerDeps): AuthServer {
   const { config, orm, log } = deps;
-  const hasher = new PasswordHasher({ pepper: deps.secrets.passwordPepper, cost: config.password.bcryptCost });
+  const hasher = new PasswordHasher({
+    pepper: deps.secrets.passwordPepper,
+    cost: config.password.bcryptCost,
+    work: config.password.work,
+  });
   const clock = deps.now ? { now: deps.now } : {};
   const tokens = new AccessTokens({
     keys: deps.signingKeys,
@@ -93,12 +100,16 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
   const sessions = new Sessions({ tokens, policy: config.sessions, log, ...clock });
   const accounts = new Accounts({ hasher, sessions });
   const metrics = createMetrics();
-  metrics.gauge("auth_bcrypt_in_flight", "bcrypt hashes and compares running now.", () => hasher.inFlight);
+  metrics.gauge("auth_bcrypt_in_flight", "bcrypt hashes and compares running now.", () => hasher.load.running);
+  metrics.gauge("auth_bcrypt_queued", "bcrypt hashes and compares waiting for a password thread.", () => hasher.load.queued);
   const pool = () => orm.em.getKnex().client.pool as DatabasePool | undefined;
   metrics.gauge("auth_db_pool_used", "Database connections in use.", () => pool()?.numUsed() ?? 0);
   metrics.gauge("auth_db_pool_free", "Idle database connections.", () => pool()?.numFree() ?? 0);
   metrics.gauge("auth_db_pool_pending_acquires", "Requests waiting for a database connection.", () => pool()?.numPendingAcquires() ?? 0);
   const shutdown = new AbortController();
+  // Connect listens on this signal once per in-flight call (and lets go when
+  // it ends): more than 10 concurrent calls is normal, not a listener leak.
+  setMaxListeners(0, shutdown.signal);
   let draining = false;
   let retention: ReturnType<typeof startAuditRetention> | undefined;
   const health = new HealthMonitor({
@@ -116,7 +127,11 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
       createRequestObserverInterceptor(log, metrics),
       createErrorMappingInterceptor(log),
       createDefaultDeadlineInterceptor(config.limits.maxTimeoutMs),
-      createAuthInterceptor({ tokens, publicMethods, isSessionActive: (sid) => sessions.isActive(orm.em.fork(), sid) }),
+      createAuthInterceptor({
+        tokens: new VerifiedTokenCache(tokens, clock),
+        publicMethods,
+        isSessionActive: (sid) => sessions.isActive(orm.em.fork(), sid),
+      }),
       createValidationInterceptor(requestRules({ minLength: config.password.minLength })),
       createEntityManagerInterceptor(orm),
     ],
@@ -139,6 +154,8 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
     contextValues: (req) => requestContext(req, requestIdOf(req), true),
     onError: (error) => log.error({ err: error }, "REST transcoding failed"),
   });
+  const site = createWebSite();
+  if (!site.built) log.warn("web assets not built: run `npm run build` for the console (/) and the API docs (/docs, /redoc)");
   const handler = createHttpHandler({
     rpcHandlers: router.handlers,
     pathHandlers: [
@@ -146,6 +163,7 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
       healthPaths(health),
       createWellKnownHandler({ keys: deps.signingKeys, issuer: config.jwt.issuer }),
       rest,
+      site,
     ],
     corsOrigins: config.corsOrigins,
     log,
@@ -226,10 +244,10 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
           for (const session of http2Sessions) session.destroy();
         }, graceMs);
         timer.unref();
-        // Resolves once every connection has ended.
+        // Resolves once every connection has ended; then the password threads stop.
         listener.close(() => {
           clearTimeout(timer);
-          resolve();
+          void hasher.close().then(resolve, resolve);
         });
         // HTTP/1.1: idle keep-alive sockets close now, busy ones after their response.
         for (const server of servers) server.close();

@@ -2,9 +2,9 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { ProfileSchema, type Profile } from "../../gen/auth/v1/profile_pb.js";
-import type { User } from "../db/entities/user.js";
+import type { ProfileRecord } from "../accounts/accounts.js";
 
-export function toProfile(user: User): Profile {
+export function toProfile(user: ProfileRecord): Profile {
   return create(ProfileSchema, {
     id: user.id,
     user: user.user,

@@ -44,8 +44,9 @@ it("raises the cost of a hash made at a lower cost", async () => {
   const account = newAccount("cheap");
   const rest = restDoor(t.baseUrl);
   const { id } = await rest.register(account);
-  const cheaper = new PasswordHasher({ pepper: t.config.password.pepper!, cost: 4 });
+  const cheaper = new PasswordHasher({ pepper: t.config.password.pepper!, cost: 4, work: t.config.password.work });
   const hash = await cheaper.hash(account.password);
+  await cheaper.close();
   await t.sql("update users set password_hash = $1 where id = $2", [hash.hash, id]);
   await rest.login(account);
   expect((await stored(id)).password_hash.startsWith("$2b$05$")).toBe(true);

@@ -1,8 +1,10 @@
 import bcrypt from "bcrypt";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { PasswordHasher, PasswordScheme } from "../../src/security/password-hasher.js";
 
-const hasher = new PasswordHasher({ pepper: "p".repeat(32), cost: 4 });
+const work = { threads: 1, maxQueue: 100, nice: 0 };
+const hasher = new PasswordHasher({ pepper: "p".repeat(32), cost: 4, work });
+afterAll(() => hasher.close());
 
 describe("PasswordHasher", () => {
   it("does not let two passwords that share their first 72 bytes match (bcrypt alone would)", async () => {
@@ -28,8 +30,9 @@ describe("PasswordHasher", () => {
 
   it("depends on the pepper: the same hash fails under another pepper", async () => {
     const stored = await hasher.hash("peppered password");
-    const other = new PasswordHasher({ pepper: "q".repeat(32), cost: 4 });
+    const other = new PasswordHasher({ pepper: "q".repeat(32), cost: 4, work });
     expect(await other.verify("peppered password", stored)).toBe(false);
+    await other.close();
   });
 
   it("verifies plain bcrypt hashes from the original service and asks for an upgrade", async () => {
@@ -45,10 +48,11 @@ describe("PasswordHasher", () => {
   });
 
   it("asks for a rehash when the stored cost is below the configured one, not otherwise", async () => {
-    const strong = new PasswordHasher({ pepper: "p".repeat(32), cost: 5 });
+    const strong = new PasswordHasher({ pepper: "p".repeat(32), cost: 5, work });
     const weak = await hasher.hash("some password");
     expect(strong.needsRehash(weak)).toBe(true);
     expect(hasher.needsRehash(weak)).toBe(false);
+    await strong.close();
   });
 
   it("rejects unknown schemes", async () => {

@@ -321,6 +321,8 @@ export const AuthService: GenService<{
    *   invalid; a `google.rpc.BadRequest` detail lists every offending field.
    * - already_exists (ERROR_REASON_EMAIL_TAKEN or ERROR_REASON_USER_TAKEN):
    *   the email address or the user name belongs to another account.
+   * - resource_exhausted (ERROR_REASON_SERVER_BUSY): too many password
+   *   checks in progress; retry after the `google.rpc.RetryInfo` delay.
    *
    * REST: `POST /register` with the request as the JSON body.
    *
@@ -344,6 +346,8 @@ export const AuthService: GenService<{
    *   missing or malformed.
    * - unauthenticated (ERROR_REASON_INVALID_CREDENTIALS): no account with that
    *   email, or the wrong password. The two cases are indistinguishable.
+   * - resource_exhausted (ERROR_REASON_SERVER_BUSY): too many password
+   *   checks in progress; retry after the `google.rpc.RetryInfo` delay.
    *
    * REST: `POST /login` with the request as the JSON body.
    *

@@ -9,7 +9,7 @@ import { enumDesc, fileDesc } from "@bufbuild/protobuf/codegenv2";
  * Describes the file auth/v1/error_reason.proto.
  */
 export const file_auth_v1_error_reason: GenFile = /*@__PURE__*/
-  fileDesc("ChphdXRoL3YxL2Vycm9yX3JlYXNvbi5wcm90bxIHYXV0aC52MSrCBAoLRXJyb3JSZWFzb24SHAoYRVJST1JfUkVBU09OX1VOU1BFQ0lGSUVEEAASHwobRVJST1JfUkVBU09OX0lOVkFMSURfRklFTERTEAESHAoYRVJST1JfUkVBU09OX0VNQUlMX1RBS0VOEAISGwoXRVJST1JfUkVBU09OX1VTRVJfVEFLRU4QAxIkCiBFUlJPUl9SRUFTT05fSU5WQUxJRF9DUkVERU5USUFMUxAEEiUKIUVSUk9SX1JFQVNPTl9BQ0NFU1NfVE9LRU5fTUlTU0lORxAFEiUKIUVSUk9SX1JFQVNPTl9BQ0NFU1NfVE9LRU5fSU5WQUxJRBAGEiUKIUVSUk9SX1JFQVNPTl9BQ0NFU1NfVE9LRU5fRVhQSVJFRBAHEhoKFkVSUk9SX1JFQVNPTl9OT1RfT1dORVIQCBIfChtFUlJPUl9SRUFTT05fVVNFUl9OT1RfRk9VTkQQCRIkCiBFUlJPUl9SRUFTT05fU0VSVklDRV9VTkFWQUlMQUJMRRAKEiYKIkVSUk9SX1JFQVNPTl9SRUZSRVNIX1RPS0VOX0lOVkFMSUQQCxImCiJFUlJPUl9SRUFTT05fUkVGUkVTSF9UT0tFTl9FWFBJUkVEEAwSJQohRVJST1JfUkVBU09OX1JFRlJFU0hfVE9LRU5fUkVVU0VEEA0SIAocRVJST1JfUkVBU09OX1NFU1NJT05fUkVWT0tFRBAOEiIKHkVSUk9SX1JFQVNPTl9TRVNTSU9OX05PVF9GT1VORBAPYgZwcm90bzM");
+  fileDesc("ChphdXRoL3YxL2Vycm9yX3JlYXNvbi5wcm90bxIHYXV0aC52MSrgBAoLRXJyb3JSZWFzb24SHAoYRVJST1JfUkVBU09OX1VOU1BFQ0lGSUVEEAASHwobRVJST1JfUkVBU09OX0lOVkFMSURfRklFTERTEAESHAoYRVJST1JfUkVBU09OX0VNQUlMX1RBS0VOEAISGwoXRVJST1JfUkVBU09OX1VTRVJfVEFLRU4QAxIkCiBFUlJPUl9SRUFTT05fSU5WQUxJRF9DUkVERU5USUFMUxAEEiUKIUVSUk9SX1JFQVNPTl9BQ0NFU1NfVE9LRU5fTUlTU0lORxAFEiUKIUVSUk9SX1JFQVNPTl9BQ0NFU1NfVE9LRU5fSU5WQUxJRBAGEiUKIUVSUk9SX1JFQVNPTl9BQ0NFU1NfVE9LRU5fRVhQSVJFRBAHEhoKFkVSUk9SX1JFQVNPTl9OT1RfT1dORVIQCBIfChtFUlJPUl9SRUFTT05fVVNFUl9OT1RfRk9VTkQQCRIkCiBFUlJPUl9SRUFTT05fU0VSVklDRV9VTkFWQUlMQUJMRRAKEhwKGEVSUk9SX1JFQVNPTl9TRVJWRVJfQlVTWRALEiYKIkVSUk9SX1JFQVNPTl9SRUZSRVNIX1RPS0VOX0lOVkFMSUQQDBImCiJFUlJPUl9SRUFTT05fUkVGUkVTSF9UT0tFTl9FWFBJUkVEEA0SJQohRVJST1JfUkVBU09OX1JFRlJFU0hfVE9LRU5fUkVVU0VEEA4SIAocRVJST1JfUkVBU09OX1NFU1NJT05fUkVWT0tFRBAPEiIKHkVSUk9SX1JFQVNPTl9TRVNTSU9OX05PVF9GT1VORBAQYgZwcm90bzM");
 
 /**
  * The stable, machine-readable reason behind an error. Every error this
@@ -109,44 +109,56 @@ export enum ErrorReason {
   SERVICE_UNAVAILABLE = 10,
 
   /**
+   * The server is already doing as much password hashing as it accepts
+   * (code resource_exhausted): every password thread is busy and the queue
+   * in front of them is full. Returned by calls that check or set a password
+   * (Register, Login, UpdateProfile with a password) before any change is
+   * made. A `google.rpc.RetryInfo` detail (REST: `Retry-After`) says when
+   * to try again.
+   *
+   * @generated from enum value: ERROR_REASON_SERVER_BUSY = 11;
+   */
+  SERVER_BUSY = 11,
+
+  /**
    * The refresh token is not one this service issued, or its session ended
    * long ago (code unauthenticated). Sign in again.
    *
-   * @generated from enum value: ERROR_REASON_REFRESH_TOKEN_INVALID = 11;
+   * @generated from enum value: ERROR_REASON_REFRESH_TOKEN_INVALID = 12;
    */
-  REFRESH_TOKEN_INVALID = 11,
+  REFRESH_TOKEN_INVALID = 12,
 
   /**
    * The refresh token's session was idle too long or reached its maximum
    * lifetime (code unauthenticated). Sign in again.
    *
-   * @generated from enum value: ERROR_REASON_REFRESH_TOKEN_EXPIRED = 12;
+   * @generated from enum value: ERROR_REASON_REFRESH_TOKEN_EXPIRED = 13;
    */
-  REFRESH_TOKEN_EXPIRED = 12,
+  REFRESH_TOKEN_EXPIRED = 13,
 
   /**
    * The refresh token was already spent (code unauthenticated). Someone may
    * have stolen it, so its whole session has been ended. Sign in again.
    *
-   * @generated from enum value: ERROR_REASON_REFRESH_TOKEN_REUSED = 13;
+   * @generated from enum value: ERROR_REASON_REFRESH_TOKEN_REUSED = 14;
    */
-  REFRESH_TOKEN_REUSED = 13,
+  REFRESH_TOKEN_REUSED = 14,
 
   /**
    * The session of this access or refresh token has ended: logout, a
    * password change, or reuse of one of its refresh tokens (code
    * unauthenticated). Sign in again.
    *
-   * @generated from enum value: ERROR_REASON_SESSION_REVOKED = 14;
+   * @generated from enum value: ERROR_REASON_SESSION_REVOKED = 15;
    */
-  SESSION_REVOKED = 14,
+  SESSION_REVOKED = 15,
 
   /**
    * The caller has no active session with that id (code not_found).
    *
-   * @generated from enum value: ERROR_REASON_SESSION_NOT_FOUND = 15;
+   * @generated from enum value: ERROR_REASON_SESSION_NOT_FOUND = 16;
    */
-  SESSION_NOT_FOUND = 15,
+  SESSION_NOT_FOUND = 16,
 }
 
 /**

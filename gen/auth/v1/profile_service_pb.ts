@@ -226,6 +226,9 @@ export const ProfileService: GenService<{
    * Further errors:
    * - already_exists (ERROR_REASON_EMAIL_TAKEN or ERROR_REASON_USER_TAKEN):
    *   the new email address or user name belongs to another account.
+   * - resource_exhausted (ERROR_REASON_SERVER_BUSY): a new password was sent
+   *   and too many password hashes are in progress; nothing was changed.
+   *   Retry after the `google.rpc.RetryInfo` delay.
    *
    * REST: `PUT /profile/{id}` with the request as the JSON body; the response
    * body is the profile itself.

@@ -9,7 +9,7 @@ import { kSessionId, kUserId } from "../context.js";
 import { reasonError } from "./error-details.js";
 
 export function createAuthInterceptor(options: {
-  tokens: AccessTokens;
+  tokens: Pick<AccessTokens, "verify">;
   publicMethods: readonly DescMethod[];
   /** Whether the session a token names still accepts its access tokens. */
   isSessionActive: (sessionId: string) => Promise<boolean>;

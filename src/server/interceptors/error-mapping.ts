@@ -2,6 +2,7 @@
 // a code, a stable reason and a safe message; database outages to
 // unavailable; anything unexpected to `internal` with the request id, while
 // the cause goes only to the log.
+import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
 import { DriverException, ConnectionException } from "@mikro-orm/core";
 import type { Logger } from "pino";
@@ -20,6 +21,8 @@ import {
   UserNotFound,
   UserTaken,
 } from "../../accounts/errors.js";
+import { PasswordWorkBusy } from "../../security/password-work.js";
+import { RetryInfoSchema } from "../../../gen/google/rpc/error_details_pb.js";
 import { kRequestId } from "../context.js";
 import { invalidFields, reasonError } from "./error-details.js";
 
@@ -44,6 +47,15 @@ export function toConnectError(error: unknown, requestId: string): { error: Conn
   if (error instanceof DomainError) {
     const mapped = domainErrors.get(error.constructor);
     if (mapped !== undefined) return { error: reasonError(mapped[0], mapped[1], error.message), unexpected: false };
+  }
+  if (error instanceof PasswordWorkBusy) {
+    const retryDelay = { seconds: BigInt(Math.floor(error.retryAfterMs / 1000)), nanos: (error.retryAfterMs % 1000) * 1e6 };
+    return {
+      error: reasonError(Code.ResourceExhausted, ErrorReason.SERVER_BUSY, "the server is busy checking passwords, retry shortly", [
+        { desc: RetryInfoSchema, value: create(RetryInfoSchema, { retryDelay }) },
+      ]),
+      unexpected: false,
+    };
   }
   if (isDatabaseUnavailable(error)) {
     return {

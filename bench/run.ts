@@ -1,0 +1,452 @@
+// `npm run bench`: the service against a raw baseline and the machine's
+// bcrypt capacity, on loopback, bounded in time. See the README's
+// Performance section for what each scenario means.
+//
+//   npm run bench -- [--duration 8] [--out results.json] [--large-users 1000000] [--cost 12]
+//                    [--only reads,passwords,flood,scale,startup]
+//
+// Environment: BENCH_DURATION (seconds per scenario), BENCH_DATABASE_URL (a
+// PostgreSQL where we may CREATE DATABASE; default the machine's at
+// 127.0.0.1:5432), BENCH_LOG_LEVEL (the service's LOG_LEVEL, default warn).
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { create, toBinary } from "@bufbuild/protobuf";
+import { createClient } from "@connectrpc/connect";
+import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
+import jwt from "jsonwebtoken";
+import { GetProfileRequestSchema, ProfileService } from "../gen/auth/v1/profile_service_pb.js";
+import { PasswordHasher } from "../src/security/password-hasher.js";
+import { BENCH_PASSWORD, benchEmail, createScratchDatabase } from "./database.js";
+import { runAutocannon, runH2load, type HttpRequest, type LoadResult } from "./load.js";
+import { cpuSeconds, freePort, sampleMemory, startNode, waitIdle } from "./processes.js";
+import { formatChecks, formatTable, type Check, type Row } from "./report.js";
+import { benchSecrets, serviceEnv } from "./server-env.js";
+
+const { values: flags } = parseArgs({
+  options: {
+    duration: { type: "string" },
+    out: { type: "string" },
+    users: { type: "string", default: "10000" },
+    "large-users": { type: "string", default: "1000000" },
+    cost: { type: "string", default: "12" },
+    only: { type: "string" },
+  },
+});
+/** --only reads,passwords,flood,scale,startup: a subset of the scenario groups (default: all). */
+const groups = new Set((flags.only ?? "reads,passwords,flood,scale,startup").split(","));
+const seconds = Number(flags.duration ?? process.env.BENCH_DURATION ?? 8);
+const users = Number(flags.users);
+const largeUsers = Number(flags["large-users"]);
+const cost = Number(flags.cost);
+const adminUrl = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+const cores = availableParallelism();
+/** Distinct accounts the read and update scenarios spread over. */
+const ACCOUNTS = 32;
+const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+
+const rows: Row[] = [];
+const began = performance.now();
+const db = await createScratchDatabase(adminUrl);
+const stoppers: Array<() => Promise<void>> = [async () => db.drop()];
+let failed = true;
+try {
+  await main();
+  failed = false;
+} finally {
+  for (const stop of stoppers.reverse()) await stop().catch((error: unknown) => log(`cleanup: ${String(error)}`));
+}
+
+async function main() {
+  log(`${cores} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}, ${seconds} s per scenario, bcrypt cost ${cost}`);
+  const port = await freePort();
+  const env = serviceEnv({ databaseUrl: db.url, port, bcryptCost: cost });
+  const service = await startNode(["src/main.ts"], env, { ready: { port } });
+  stoppers.push(async () => {
+    if (failed) process.stderr.write(`service output (tail):\n${service.output().slice(-4000)}\n`);
+    await service.stop();
+  });
+  const memory = sampleMemory(service.pid);
+  const base = `http://127.0.0.1:${port}`;
+
+  const hasher = new PasswordHasher({ pepper: benchSecrets.passwordPepper, cost, work: { threads: 1, maxQueue: 1, nice: 0 } });
+  const stored = await hasher.hash(BENCH_PASSWORD);
+  await hasher.close();
+  const seeded = performance.now();
+  await db.seed(1, users, stored);
+  log(`seeded ${users} users in ${((performance.now() - seeded) / 1000).toFixed(1)} s`);
+
+  const ids = await db.userIds(ACCOUNTS);
+  /** Logins for accounts spread evenly over the first `n` rows. */
+  const spreadLogins = (n: number) =>
+    Array.from({ length: ACCOUNTS }, (_, i): HttpRequest => ({
+      method: "POST",
+      path: "/login",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: benchEmail(Math.floor(((i + 0.5) * n) / ACCOUNTS) + 1), password: BENCH_PASSWORD }),
+    }));
+  const tokens = await loginAll(base, ACCOUNTS);
+  const bearer = (i: number) => ({ authorization: `Bearer ${tokens[i]}` });
+
+  const measure = async (name: string, concurrency: number, pid: number, run: () => Promise<LoadResult>) => {
+    await waitIdle(pid);
+    const cpuBefore = cpuSeconds(pid);
+    const result = await run();
+    const cpu = cpuSeconds(pid) - cpuBefore;
+    const row: Row = { name, concurrency, ...result, cpuMsPerRequest: (cpu * 1000) / Math.max(1, result.requests) };
+    rows.push(row);
+    log(`${name} c${concurrency}: ${row.rps.toFixed(1)} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, statuses ${JSON.stringify(row.statuses)}`);
+    return row;
+  };
+  const cannon = (name: string, concurrency: number, requests: HttpRequest[] | (() => HttpRequest), pid = service.pid, url = base) =>
+    measure(name, concurrency, pid, () =>
+      runAutocannon({
+        url,
+        connections: concurrency,
+        seconds,
+        ...(typeof requests === "function" ? { next: requests } : { requests }),
+      }),
+    );
+
+  // --- Profile reads ---------------------------------------------------------
+  const restRead = ids.map((id, i): HttpRequest => ({ method: "GET", path: `/profile/${id}`, headers: bearer(i) }));
+  const connectJson = ids.map((id, i): HttpRequest => ({
+    method: "POST",
+    path: "/auth.v1.ProfileService/GetProfile",
+    headers: { ...bearer(i), "content-type": "application/json", "connect-protocol-version": "1" },
+    body: JSON.stringify({ id }),
+  }));
+  const connectGet = ids.map((id, i): HttpRequest => ({
+    method: "GET",
+    path: `/auth.v1.ProfileService/GetProfile?connect=v1&encoding=json&message=${encodeURIComponent(JSON.stringify({ id }))}`,
+    headers: bearer(i),
+  }));
+  const binary = (id: string) => Buffer.from(toBinary(GetProfileRequestSchema, create(GetProfileRequestSchema, { id })));
+  const connectBinary = ids.map((id, i): HttpRequest => ({
+    method: "POST",
+    path: "/auth.v1.ProfileService/GetProfile",
+    headers: { ...bearer(i), "content-type": "application/proto", "connect-protocol-version": "1" },
+    body: binary(id),
+  }));
+
+  // The baseline verifies HS256 tokens it can check with a KeyObject: mint them here.
+  const baselineRead = ids.map((id): HttpRequest => ({
+    method: "GET",
+    path: `/profile/${id}`,
+    headers: {
+      authorization: `Bearer ${jwt.sign({}, benchSecrets.jwtSecret, { algorithm: "HS256", subject: id, issuer: "auth-service", audience: "auth-service", expiresIn: 3600 })}`,
+    },
+  }));
+  const loginBody = (i: number) => JSON.stringify({ email: benchEmail(i + 1), password: BENCH_PASSWORD });
+  const login = Array.from({ length: ACCOUNTS }, (_, i): HttpRequest => ({
+    method: "POST",
+    path: "/login",
+    headers: { "content-type": "application/json" },
+    body: loginBody(i),
+  }));
+  const passwordConns = cores * 4;
+  const r: Record<string, Row> = {};
+  let capacity = Number.NaN;
+
+  if (groups.has("reads") || groups.has("flood") || groups.has("scale")) {
+    log("warming up");
+    for (const requests of [restRead, connectJson, connectGet, connectBinary]) {
+      const warm = await runAutocannon({ url: base, connections: 16, seconds: Math.min(2, seconds), requests: [...requests] });
+      if (warm.errors > 0) throw new Error(`warm-up of ${requests[0]!.path} got errors: ${JSON.stringify(warm.statuses)}`);
+    }
+    r.rest32 = await cannon("GetProfile REST", 32, restRead);
+  }
+
+  // --- Profile reads ---------------------------------------------------------
+  if (groups.has("reads")) {
+    const baselinePort = await freePort();
+    const baseline = await startNode(
+      ["bench/baseline-server.ts"],
+      { BASELINE_DATABASE_URL: db.url, BASELINE_JWT_SECRET: benchSecrets.jwtSecret, BASELINE_PORT: String(baselinePort) },
+      { ready: /baseline ready/ },
+    );
+    stoppers.push(baseline.stop);
+    const baselineUrl = `http://127.0.0.1:${baselinePort}`;
+    await runAutocannon({ url: baselineUrl, connections: 16, seconds: Math.min(2, seconds), requests: [...baselineRead] });
+    r.baseline32 = await cannon("baseline GetProfile (raw node:http+pg)", 32, baselineRead, baseline.pid, baselineUrl);
+    r.baseline64 = await cannon("baseline GetProfile (raw node:http+pg)", 64, baselineRead, baseline.pid, baselineUrl);
+    await baseline.stop();
+    r.rest64 = await cannon("GetProfile REST", 64, restRead);
+    r.json32 = await cannon("GetProfile Connect JSON POST", 32, connectJson);
+    r.json64 = await cannon("GetProfile Connect JSON POST", 64, connectJson);
+    r.get32 = await cannon("GetProfile Connect JSON GET", 32, connectGet);
+    r.binary32 = await cannon("GetProfile Connect binary", 32, connectBinary);
+    await checkH2(base, ids[0]!, tokens[0]!);
+    const h2 = (name: string, contentType: string, body: Buffer) =>
+      measure(name, 32, service.pid, () =>
+        runH2load({
+          url: `${base}/auth.v1.ProfileService/GetProfile`,
+          connections: 4,
+          streams: 8,
+          seconds,
+          headers: { ...bearer(0), "content-type": contentType, ...(contentType === "application/grpc" ? { te: "trailers" } : { "connect-protocol-version": "1" }) },
+          body,
+        }),
+      );
+    if (spawnSync("h2load", ["--version"]).error === undefined) {
+      r.jsonH2 = await h2("GetProfile Connect JSON h2c (h2load)", "application/json", Buffer.from(JSON.stringify({ id: ids[0] })));
+      r.grpc = await h2("GetProfile gRPC h2c (h2load)", "application/grpc", grpcFrame(binary(ids[0]!)));
+    } else {
+      log("h2load not found (Debian: apt-get install nghttp2-client): skipping the HTTP/2 rows");
+    }
+  }
+
+  // --- Password work ---------------------------------------------------------
+  if (groups.has("passwords") || groups.has("flood")) {
+    log("measuring bcrypt capacity");
+    capacity = await bcryptCapacity(env);
+  }
+  if (groups.has("passwords")) {
+    r.login = await cannon("Login REST", passwordConns, login);
+    let registered = 0;
+    const runTag = Math.random().toString(36).slice(2, 8);
+    r.register = await cannon("Register REST", passwordConns, () => {
+      registered++;
+      return {
+        method: "POST",
+        path: "/register",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ user: `reg-${runTag}-${registered}`, email: `reg-${runTag}-${registered}@example.test`, password: BENCH_PASSWORD }),
+      };
+    });
+    const update = ids.map((id, i): HttpRequest => ({
+      method: "PUT",
+      path: `/profile/${id}`,
+      headers: { ...bearer(i), "content-type": "application/json" },
+      body: JSON.stringify({ password: BENCH_PASSWORD }),
+    }));
+    r.update = await cannon("UpdateProfile REST (new password)", passwordConns, update);
+    // More logins than the threads and queue hold: the excess must be refused at once.
+    r.overload = await cannon("Login REST overload (beyond the queue)", 64, login);
+  }
+
+  // --- Reads during a login flood -------------------------------------------
+  if (groups.has("flood")) {
+    // Every thread busy and the queue nearly full, but no refusals: the
+    // flood is as much password work as the service accepts.
+    const floodConns = cores * 8;
+    [r.floodReads, r.floodLogins] = await Promise.all([
+      cannon("GetProfile REST during login flood", 32, restRead),
+      cannon("Login REST flood (with reads)", floodConns, login),
+    ]);
+  }
+
+  // --- Scale ------------------------------------------------------------------
+  const plans: Record<string, string[]> = {};
+  if (groups.has("scale")) {
+    const profileSql = `select id, "user", email, created_at, updated_at from users where id = $1`;
+    const loginSql = `select id, password_hash, password_scheme from users where lower(email) = $1 limit 1`;
+    plans[`login (${users} users)`] = await db.explain(loginSql, [benchEmail(7)]);
+    plans[`profile (${users} users)`] = await db.explain(profileSql, [ids[7]]);
+    r.scaleLogin = await cannon(`Login REST (${users} users, accounts spread)`, passwordConns, spreadLogins(users));
+    if (largeUsers > users) {
+      const seeded = performance.now();
+      await db.seed(users + 1, largeUsers, stored);
+      log(`grew to ${largeUsers} users in ${((performance.now() - seeded) / 1000).toFixed(1)} s`);
+      plans[`login (${largeUsers} users)`] = await db.explain(loginSql, [benchEmail(largeUsers - 7)]);
+      plans[`profile (${largeUsers} users)`] = await db.explain(profileSql, [ids[7]]);
+      r.largeRest = await cannon(`GetProfile REST (${largeUsers} users)`, 32, restRead);
+      r.largeLogin = await cannon(`Login REST (${largeUsers} users, accounts spread)`, passwordConns, spreadLogins(largeUsers));
+    }
+  }
+
+  const memorySamples = memory.stop();
+  await service.stop();
+
+  // --- Start-up -------------------------------------------------------------
+  let startup = Number.NaN;
+  if (groups.has("startup")) {
+    log("timing npm start with an existing embedded data folder");
+    startup = await timeNpmStart();
+  }
+
+  // --- Report -----------------------------------------------------------------
+  const x = (n: number) => `${n.toFixed(2)}x`;
+  const rssValues = memorySamples.map((m) => m.rssMiB);
+  const settled = memorySamples.filter((m) => m.atS >= memorySamples.at(-1)!.atS * 0.25).map((m) => m.rssMiB);
+  const thirds = Math.max(1, Math.floor(settled.length / 3));
+  const growth = mean(settled.slice(-thirds)) - mean(settled.slice(0, thirds));
+  const checks: Check[] = [];
+  /** Adds a check when every row it needs was measured. */
+  const expect = (target: string, needs: string[], judge: (...rows: Row[]) => [string, boolean]) => {
+    if (needs.some((k) => r[k] === undefined)) return;
+    const [value, met] = judge(...needs.map((k) => r[k]!));
+    checks.push({ target, value, met });
+  };
+  const perCapacity = (row: Row) => row.okRps / capacity;
+  expect("REST GetProfile c32 >= 1.0x baseline", ["rest32", "baseline32"], (a, b) => [x(a!.okRps / b!.okRps), a!.okRps / b!.okRps >= 1]);
+  expect("Connect JSON GetProfile c32 >= 1.0x baseline", ["json32", "baseline32"], (a, b) => [x(a!.okRps / b!.okRps), a!.okRps / b!.okRps >= 1]);
+  expect("server CPU per read, REST / baseline (informative)", ["rest32", "baseline32"], (a, b) => [x(a!.cpuMsPerRequest / b!.cpuMsPerRequest), true]);
+  expect("REST + Connect JSON c32: p99 < 10 ms, no errors", ["rest32", "json32"], (a, b) => [
+    `${a!.p99} / ${b!.p99} ms, ${a!.errors + b!.errors} errors`,
+    Math.max(a!.p99, b!.p99) < 10 && a!.errors + b!.errors === 0,
+  ]);
+  expect("REST + Connect JSON c64: p99 < 20 ms, no errors", ["rest64", "json64"], (a, b) => [
+    `${a!.p99} / ${b!.p99} ms, ${a!.errors + b!.errors} errors`,
+    Math.max(a!.p99, b!.p99) < 20 && a!.errors + b!.errors === 0,
+  ]);
+  expect("Connect binary >= 0.8x Connect JSON (HTTP/1.1)", ["binary32", "json32"], (a, b) => [x(a!.okRps / b!.okRps), a!.okRps / b!.okRps >= 0.8]);
+  expect("gRPC >= 0.8x Connect JSON (h2c, h2load)", ["grpc", "jsonH2"], (a, b) => [x(a!.okRps / b!.okRps), a!.okRps / b!.okRps >= 0.8]);
+  expect("Login >= 0.95x bcrypt capacity", ["login"], (a) => [x(perCapacity(a!)), perCapacity(a!) >= 0.95]);
+  expect("Register >= 0.95x bcrypt capacity", ["register"], (a) => [x(perCapacity(a!)), perCapacity(a!) >= 0.95]);
+  expect("UpdateProfile (password) >= 0.95x bcrypt capacity", ["update"], (a) => [x(perCapacity(a!)), perCapacity(a!) >= 0.95]);
+  expect("overload: excess refused at once (429), accepted ones bounded", ["overload"], (a) => [
+    `${a!.statuses["429"] ?? 0} refused, ${a!.statuses["200"] ?? 0} served, p99 ${a!.p99} ms`,
+    (a!.statuses["429"] ?? 0) > 0 && a!.errors === (a!.statuses["429"] ?? 0),
+  ]);
+  expect("login flood: reads >= 0.5x unloaded, p99 < 50 ms", ["floodReads", "rest32"], (a, b) => [
+    `${x(a!.okRps / b!.okRps)}, p99 ${a!.p99} ms`,
+    a!.okRps / b!.okRps >= 0.5 && a!.p99 < 50,
+  ]);
+  expect("login flood: Login >= 0.85x bcrypt capacity", ["floodLogins"], (a) => [x(perCapacity(a!)), perCapacity(a!) >= 0.85]);
+  expect(`GetProfile p50/p99 at ${largeUsers} users within 10% of ${users}`, ["largeRest", "rest32"], (a, b) => [
+    `${x(a!.p50 / b!.p50)} / ${x(a!.p99 / b!.p99)}`,
+    a!.p50 / b!.p50 <= 1.1 && a!.p99 / b!.p99 <= 1.1,
+  ]);
+  expect(`Login p50/p99 at ${largeUsers} users within 10% of ${users}`, ["largeLogin", "scaleLogin"], (a, b) => [
+    `${x(a!.p50 / b!.p50)} / ${x(a!.p99 / b!.p99)}`,
+    a!.p50 / b!.p50 <= 1.1 && a!.p99 / b!.p99 <= 1.1,
+  ]);
+  checks.push({ target: "RSS < 250 MiB for the whole run", value: `peak ${Math.max(...rssValues).toFixed(0)} MiB`, met: Math.max(...rssValues) < 250 });
+  checks.push({
+    target: "RSS flat (last third vs first third after warm-up)",
+    value: `${growth >= 0 ? "+" : ""}${growth.toFixed(1)} MiB over ${memorySamples.at(-1)!.atS.toFixed(0)} s`,
+    met: growth < 10,
+  });
+  if (!Number.isNaN(startup)) {
+    checks.push({ target: "npm start to ready (existing embedded data) < 3 s", value: `${(startup / 1000).toFixed(2)} s`, met: startup < 3000 });
+  }
+
+  const summary = {
+    machine: { cores, cpu: cpus()[0]?.model, loadAverage: loadavg(), node: process.version },
+    settings: { secondsPerScenario: seconds, users, largeUsers, bcryptCost: cost, serviceEnv: redact(env) },
+    bcryptCapacityPerSecond: capacity,
+    groups: [...groups],
+    rows,
+    checks,
+    plans,
+    memory: memorySamples,
+    startupMs: startup,
+    totalSeconds: (performance.now() - began) / 1000,
+  };
+  process.stdout.write(`\n${formatTable(rows)}\n\nbcrypt capacity at cost ${cost}: ${capacity.toFixed(2)}/s\n\n${formatChecks(checks)}\n`);
+  for (const [name, plan] of Object.entries(plans)) process.stdout.write(`\nplan: ${name}\n  ${plan.join("\n  ")}\n`);
+  process.stdout.write(`\ntotal ${summary.totalSeconds.toFixed(0)} s\n`);
+  if (flags.out) writeFileSync(flags.out, `${JSON.stringify(summary, null, 2)}\n`);
+}
+
+/** Signs in `count` seeded accounts (a few at a time: each is a bcrypt check) and returns their access tokens. */
+async function loginAll(base: string, count: number): Promise<string[]> {
+  const tokens: string[] = new Array(count);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: cores * 2 }, async () => {
+      while (next < count) {
+        const i = next++;
+        const res = await fetch(`${base}/login`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ email: benchEmail(i + 1), password: BENCH_PASSWORD }),
+        });
+        if (!res.ok) throw new Error(`login of ${benchEmail(i + 1)} failed: ${res.status} ${await res.text()}`);
+        tokens[i] = ((await res.json()) as { access_token: string }).access_token;
+      }
+    }),
+  );
+  return tokens;
+}
+
+/** h2load sees HTTP statuses only: make sure both HTTP/2 doors answer OK before timing them. */
+async function checkH2(base: string, id: string, token: string): Promise<void> {
+  for (const transport of [createGrpcTransport({ baseUrl: base }), createConnectTransport({ baseUrl: base, httpVersion: "2" })]) {
+    const profile = await createClient(ProfileService, transport).getProfile({ id }, { headers: { authorization: `Bearer ${token}` } });
+    if (profile.profile?.id !== id) throw new Error("HTTP/2 GetProfile returned the wrong profile");
+  }
+}
+
+function grpcFrame(message: Buffer): Buffer {
+  const header = Buffer.alloc(5);
+  header.writeUInt32BE(message.length, 1);
+  return Buffer.concat([header, message]);
+}
+
+async function bcryptCapacity(env: Record<string, string>): Promise<number> {
+  const probe = await startNode(["bench/bcrypt-capacity.ts"], { ...env, PROBE_SECONDS: String(Math.max(3, Math.min(seconds, 8))) }, {
+    ready: /perSecond/,
+    timeoutMs: 60_000,
+  });
+  const line = probe.output().split("\n").find((l) => l.includes("perSecond"))!;
+  await probe.stop();
+  return (JSON.parse(line) as { perSecond: number }).perSecond;
+}
+
+/** `npm start` twice on one embedded data folder; the second start is the one timed. */
+async function timeNpmStart(): Promise<number> {
+  const dataDir = mkdtempSync(join(tmpdir(), "auth-bench-start-"));
+  try {
+    let readyMs = 0;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      readyMs = await npmStartOnce(dataDir);
+    }
+    return readyMs;
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function npmStartOnce(dataDir: string): Promise<number> {
+  const env: Record<string, string | undefined> = { ...process.env, DATA_DIR: dataDir, PORT: "0", NODE_ENV: "development", LOG_LEVEL: "info" };
+  delete env.DATABASE_URL;
+  const began = performance.now();
+  const child = spawn("npm", ["start", "--silent"], { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  let output = "";
+  const readyMs = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`npm start not ready after 60 s:\n${output}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes("auth service ready")) {
+        clearTimeout(timer);
+        resolve(performance.now() - began);
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+  });
+  // The whole group (npm, tsx, node): main.ts stops the embedded PostgreSQL on SIGTERM.
+  process.kill(-child.pid!, "SIGTERM");
+  const timer = setTimeout(() => process.kill(-child.pid!, "SIGKILL"), 20_000);
+  await exited;
+  // npm may exit before the embedded PostgreSQL has: wait for the whole group.
+  while (groupAlive(child.pid!)) await new Promise((resolve) => setTimeout(resolve, 100));
+  clearTimeout(timer);
+  return readyMs;
+}
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function check(target: string, value: string, met: boolean): Check {
+  return { target, value, met };
+}
+
+function mean(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+}
+
+function redact(env: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, /SECRET|PEPPER|PASSWORD/.test(k) ? "[redacted]" : v]));
+}

@@ -1,0 +1,58 @@
+// The web console: register, sign in, see and edit the profile, sign out.
+// Plain DOM and connect-web; each screen is a view module.
+import { Code, ConnectError } from "@connectrpc/connect";
+import { createApi } from "./api.js";
+import { byId } from "./dom.js";
+import { reasonOf } from "./errors.js";
+import { SessionStore } from "./session.js";
+import { profileView } from "./views/profile.js";
+import { signedOutView } from "./views/signed-out.js";
+
+const sessions = new SessionStore();
+const api = createApi(sessions);
+const status = byId("status", HTMLElement);
+const signOut = byId("sign-out", HTMLButtonElement);
+const say = (message: string) => {
+  status.textContent = message;
+};
+
+/** Ends the session when the server no longer accepts its token; true when it did. */
+const onSessionEnded = (error: unknown): boolean => {
+  if (ConnectError.from(error).code !== Code.Unauthenticated) return false;
+  const expired = reasonOf(error) === "ERROR_REASON_ACCESS_TOKEN_EXPIRED";
+  sessions.clear();
+  say(expired ? "Your session has expired. Sign in again." : "You have been signed out. Sign in again.");
+  return true;
+};
+
+const signedOut = signedOutView(api, sessions, say);
+const profile = profileView(api, say, onSessionEnded);
+
+let expiryTimer: number | undefined;
+const render = () => {
+  window.clearTimeout(expiryTimer);
+  const session = sessions.current();
+  signOut.hidden = session === undefined;
+  if (session === undefined) {
+    profile.hide();
+    signedOut.show();
+    return;
+  }
+  signedOut.hide();
+  void profile.show(session);
+  // Until refresh tokens exist, an expired access token means signing in again.
+  expiryTimer = window.setTimeout(() => {
+    sessions.clear();
+    say("Your session has expired. Sign in again.");
+  }, Math.max(0, session.expiresAt - Date.now()));
+};
+
+// A new action replaces the last one's news.
+document.addEventListener("submit", () => say(""), true);
+signOut.addEventListener("click", () => {
+  sessions.clear();
+  say("You are signed out.");
+  byId("main", HTMLElement).focus();
+});
+sessions.onChange(render);
+render();
