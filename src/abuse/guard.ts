@@ -90,21 +90,30 @@ export class AbuseGuard {
     return rpc?.backoff === undefined ? NO_BACKOFF : this.begin(call, rpc.backoff);
   }
 
-  /** Every limit counts the call (in parallel); the longest wait among those exceeded is the answer. */
+  /**
+   * Every limit counts the call (in parallel); the longest wait among those
+   * exceeded is the answer. A flood is logged once per key and window (its
+   * first refused call), not once per refused call; each refused call still
+   * shows in the request log and metrics as resource_exhausted.
+   */
   private async count(call: Call, limits: Counted[]): Promise<void> {
     const results = await Promise.allSettled(limits.map(({ rule, limiter }) => limiter.consume(keyOf(rule.per, call))));
-    let refused: { rule: LimitRule; waitMs: number } | undefined;
+    let refused: { rule: LimitRule; waitMs: number; first: boolean } | undefined;
     results.forEach((result, i) => {
       if (result.status === "fulfilled") return;
+      const rule = limits[i]!.rule;
       const waitMs = refusal(result.reason);
-      if (refused === undefined || waitMs > refused.waitMs) refused = { rule: limits[i]!.rule, waitMs };
+      const first = (result.reason as RateLimiterRes).consumedPoints === rule.limit.points + 1;
+      if (refused === undefined || waitMs > refused.waitMs) refused = { rule, waitMs, first };
     });
     if (refused === undefined) return;
-    this.event(call, "excess_rate_limit_exceeded", {
-      limit: refused.rule.name,
-      subject: subjectOf(refused.rule.per, call),
-      retryAfterMs: refused.waitMs,
-    });
+    if (refused.first) {
+      this.event(call, "excess_rate_limit_exceeded", {
+        limit: refused.rule.name,
+        subject: subjectOf(refused.rule.per, call),
+        retryAfterMs: refused.waitMs,
+      });
+    }
     throw new RateLimited(refused.waitMs, "limit");
   }
 

@@ -4,8 +4,8 @@
 // instance. Every shared limiter has an in-memory insurance limiter: while the
 // store is unreachable, limits are counted per instance (logged as a
 // warning), never dropped and never an outage of the service.
+import { createRequire } from "node:module";
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRedis, type RateLimiterAbstract } from "rate-limiter-flexible";
-import { Redis } from "ioredis";
 import pg from "pg";
 import type { Logger } from "pino";
 import type { AbuseConfig, Limit } from "../config.js";
@@ -69,6 +69,8 @@ export function createLimiterStore(options: {
       };
 
     case "redis": {
+      // Loaded only when used: ioredis takes a noticeable part of a second to import.
+      const { Redis } = createRequire(import.meta.url)("ioredis") as typeof import("ioredis");
       const redis = new Redis(config.redisUrl!, {
         // Fail fast while disconnected (the insurance limiter answers) instead of queueing.
         enableOfflineQueue: false,
@@ -104,9 +106,10 @@ export function createLimiterStore(options: {
       const pool = new pg.Pool({
         connectionString: target.connectionString,
         ssl: target.ssl,
-        // Its own few connections: a flood of limited requests must not starve the ORM's pool.
-        max: 4,
-        connectionTimeoutMillis: 1_000,
+        // Its own connections: a flood of limited requests must not starve the ORM's pool.
+        max: 8,
+        // Also the longest wait for a free connection in a burst; past it, the insurance limiter answers.
+        connectionTimeoutMillis: 3_000,
         idleTimeoutMillis: 10_000,
         statement_timeout: 1_000,
         application_name: "auth-service-rate-limits",

@@ -9,8 +9,8 @@
 // l33t matchers. A plain list lookup misses what attackers actually try on
 // long passwords: `password123456789` is in no list, but it is two entries of
 // one glued together, and zxcvbn prices it at about 10^4 guesses.
+import { createRequire } from "node:module";
 import { ZxcvbnFactory } from "@zxcvbn-ts/core";
-import { adjacencyGraphs, dictionary } from "@zxcvbn-ts/language-common";
 
 /**
  * Below this many estimated guesses a password is refused. 10^8 is zxcvbn's
@@ -32,19 +32,24 @@ let estimator: ZxcvbnFactory | undefined;
 
 /** What is wrong with a new password on its own; undefined when it is fine. */
 export function guessabilityProblem(password: string): string | undefined {
-  // Built on first use: the dictionaries take a few hundred milliseconds to load.
-  estimator ??= new ZxcvbnFactory({
-    dictionary,
-    graphs: adjacencyGraphs,
-    maxLength: ESTIMATE_MAX_LENGTH,
-    l33tMaxSubstitutions: 10,
-  });
+  estimator ??= createEstimator();
   const { guessesLog10 } = estimator.check(password.normalize("NFKC"));
   if (guessesLog10 >= MIN_GUESSES_LOG10) return undefined;
   return (
     "is too easy to guess: it is a common password or made of common passwords, " +
     "repetitions, sequences or keyboard patterns; use a passphrase of several unrelated words"
   );
+}
+
+/** Built on first use, not at start-up: decompressing the dictionaries takes a good part of a second. */
+function createEstimator(): ZxcvbnFactory {
+  const common = createRequire(import.meta.url)("@zxcvbn-ts/language-common") as typeof import("@zxcvbn-ts/language-common");
+  return new ZxcvbnFactory({
+    dictionary: common.dictionary,
+    graphs: common.adjacencyGraphs,
+    maxLength: ESTIMATE_MAX_LENGTH,
+    l33tMaxSubstitutions: 10,
+  });
 }
 
 /** What is wrong with a new password given the account it is for; undefined when it is fine. */

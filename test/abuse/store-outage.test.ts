@@ -36,9 +36,10 @@ async function sharedCount(t: Instances): Promise<"shared" | "per instance"> {
   return "shared";
 }
 
+/** Polls `condition`; while the store is coming back, a check may fail half-way, which counts as "not yet". */
 async function until(condition: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
+  while (!(await condition().catch(() => false))) {
     if (Date.now() > deadline) throw new Error("condition not met in time");
     await sleep(200);
   }
