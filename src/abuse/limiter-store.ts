@@ -124,6 +124,7 @@ export function createLimiterStore(options: {
             throw error;
           }),
       };
+      let closed: Promise<void> | undefined;
       const clearExpired = () =>
         pool.query(`delete from ${RATE_LIMIT_TABLE} where expire < $1`, [Date.now()]).catch(noteError);
       const cleanup = setInterval(clearExpired, CLEANUP_INTERVAL_MS);
@@ -151,10 +152,12 @@ export function createLimiterStore(options: {
             noteError(error);
             log.warn({ store: "postgres", cause: lastError }, "rate-limit database not usable: starting on in-memory rate limits");
           }),
-        close: async () => {
-          clearInterval(cleanup);
-          await pool.end();
-        },
+        // Idempotent: a server may be closed more than once (a test's shutdown, then its cleanup).
+        close: () =>
+          (closed ??= (async () => {
+            clearInterval(cleanup);
+            await pool.end();
+          })()),
       };
     }
   }
