@@ -60,6 +60,11 @@ export async function startTestServer(
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
     JWT_SECRET: randomBytes(32).toString("base64url"),
     PASSWORD_PEPPER: randomBytes(32).toString("base64url"),
+    // Tests call far more often than a person would; the abuse tests set their own limits.
+    RATE_LIMIT_PER_ADDRESS: "1000000/1m",
+    RATE_LIMIT_LOGIN_PER_ADDRESS: "1000000/1m",
+    RATE_LIMIT_LOGIN_PER_ADDRESS_EMAIL: "1000000/1m",
+    RATE_LIMIT_REGISTER_PER_ADDRESS: "1000000/1m",
     ...env,
   });
   const orm = await openDatabase({ url: database.url, retries: 0 });

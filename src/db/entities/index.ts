@@ -1,5 +1,6 @@
 import { AuditEventSchema } from "./audit-event.js";
+import { RateLimitSchema } from "./rate-limit.js";
 import { UserSchema } from "./user.js";
 
 /** Every entity, for the ORM configuration. */
-export const entities = [UserSchema, AuditEventSchema];
+export const entities = [UserSchema, AuditEventSchema, RateLimitSchema];
