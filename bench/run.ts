@@ -241,8 +241,9 @@ async function main() {
   // --- Scale ------------------------------------------------------------------
   const plans: Record<string, string[]> = {};
   if (groups.has("scale")) {
+    // The two statements as the service sends them (login: as MikroORM logs it).
     const profileSql = `select id, "user", email, created_at, updated_at from users where id = $1`;
-    const loginSql = `select id, password_hash, password_scheme from users where lower(email) = $1 limit 1`;
+    const loginSql = `select u0.* from users as u0 where lower(u0.email) = $1 limit 1`;
     plans[`login (${users} users)`] = await db.explain(loginSql, [benchEmail(7)]);
     plans[`profile (${users} users)`] = await db.explain(profileSql, [ids[7]]);
     r.scaleLogin = await cannon(`Login REST (${users} users, accounts spread)`, passwordConns, spreadLogins(users));
