@@ -43,6 +43,8 @@ const largeUsers = Number(flags["large-users"]);
 const cost = Number(flags.cost);
 const adminUrl = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const cores = availableParallelism();
+/** Load average over the minute before the run: anything else on the machine skews every figure. */
+const startLoad = loadavg()[0]!;
 /** Distinct accounts the read and update scenarios spread over. */
 const ACCOUNTS = 32;
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
@@ -340,6 +342,12 @@ async function main() {
   process.stdout.write(`\n${formatTable(rows)}\n\nbcrypt capacity at cost ${cost}: ${capacity.toFixed(2)}/s\n\n${formatChecks(checks)}\n`);
   for (const [name, plan] of Object.entries(plans)) process.stdout.write(`\nplan: ${name}\n  ${plan.join("\n  ")}\n`);
   process.stdout.write(`\ntotal ${summary.totalSeconds.toFixed(0)} s\n`);
+  if (startLoad > cores / 2) {
+    process.stdout.write(
+      `\nWARNING: the machine was busy before the run (load average ${startLoad.toFixed(1)} on ${cores} cores): ` +
+        "the service, the baseline and the load generator competed with other work, so these figures and ratios are not representative.\n",
+    );
+  }
   if (flags.out) writeFileSync(flags.out, `${JSON.stringify(summary, null, 2)}\n`);
 }
 
