@@ -43,6 +43,8 @@ const largeUsers = Number(flags["large-users"]);
 const cost = Number(flags.cost);
 const adminUrl = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const cores = availableParallelism();
+/** Load average over the minute before the run: anything else on the machine skews every figure. */
+const startLoad = loadavg()[0]!;
 /** Distinct accounts the read and update scenarios spread over. */
 const ACCOUNTS = 32;
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
@@ -241,8 +243,9 @@ async function main() {
   // --- Scale ------------------------------------------------------------------
   const plans: Record<string, string[]> = {};
   if (groups.has("scale")) {
+    // The two statements as the service sends them (login: as MikroORM logs it).
     const profileSql = `select id, "user", email, created_at, updated_at from users where id = $1`;
-    const loginSql = `select id, password_hash, password_scheme from users where lower(email) = $1 limit 1`;
+    const loginSql = `select u0.* from users as u0 where lower(u0.email) = $1 limit 1`;
     plans[`login (${users} users)`] = await db.explain(loginSql, [benchEmail(7)]);
     plans[`profile (${users} users)`] = await db.explain(profileSql, [ids[7]]);
     r.scaleLogin = await cannon(`Login REST (${users} users, accounts spread)`, passwordConns, spreadLogins(users));
@@ -339,6 +342,12 @@ async function main() {
   process.stdout.write(`\n${formatTable(rows)}\n\nbcrypt capacity at cost ${cost}: ${capacity.toFixed(2)}/s\n\n${formatChecks(checks)}\n`);
   for (const [name, plan] of Object.entries(plans)) process.stdout.write(`\nplan: ${name}\n  ${plan.join("\n  ")}\n`);
   process.stdout.write(`\ntotal ${summary.totalSeconds.toFixed(0)} s\n`);
+  if (startLoad > cores / 2) {
+    process.stdout.write(
+      `\nWARNING: the machine was busy before the run (load average ${startLoad.toFixed(1)} on ${cores} cores): ` +
+        "the service, the baseline and the load generator competed with other work, so these figures and ratios are not representative.\n",
+    );
+  }
   if (flags.out) writeFileSync(flags.out, `${JSON.stringify(summary, null, 2)}\n`);
 }
 

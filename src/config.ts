@@ -2,6 +2,7 @@
 // Every variable is documented in the README's configuration table.
 import { availableParallelism } from "node:os";
 import { z } from "zod";
+import { parseTrustedProxy } from "./abuse/client-address.js";
 
 const DAY = 86_400;
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -18,6 +19,25 @@ const list = z
       .map((item) => item.trim())
       .filter((item) => item !== ""),
   );
+
+/** A duration such as `90s`, `5m`, `1h` or `2d`, in whole seconds (Redis counts whole seconds). */
+const SECONDS_PER_UNIT: Record<string, number> = { s: 1, m: 60, h: 3_600, d: 86_400 };
+const duration = z
+  .string()
+  .trim()
+  .regex(/^\d+[smhd]$/, "must be a duration like 30s, 5m, 1h or 1d")
+  .transform((value) => Number(value.slice(0, -1)) * SECONDS_PER_UNIT[value.slice(-1)]!)
+  .refine((seconds) => seconds >= 1 && seconds <= 30 * 86_400, "must be between 1s and 30d");
+/** A rate limit such as `60/5m`: at most 60 calls in each 5-minute window. */
+const limit = z
+  .string()
+  .trim()
+  .regex(/^\d+\/\d+[smhd]$/, "must be a limit like 60/5m (calls per window)")
+  .transform((value) => {
+    const [points, window] = value.split("/") as [string, string];
+    return { points: Number(points), seconds: duration.parse(window) };
+  })
+  .refine((l) => l.points >= 1 && l.points <= 1_000_000, "must allow between 1 and 1000000 calls per window");
 
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -44,7 +64,7 @@ const schema = z.object({
   SESSION_CHECK_CACHE_SECONDS: integer(0, 300).default(5),
   PASSWORD_PEPPER: optionalText,
   BCRYPT_COST: integer(4, 15).default(12),
-  PASSWORD_MIN_LENGTH: integer(1, 64).default(8),
+  PASSWORD_MIN_LENGTH: integer(1, 64).default(15),
   PASSWORD_HASH_THREADS: integer(1, 256).optional(),
   PASSWORD_HASH_MAX_QUEUE: integer(0, 100_000).optional(),
   PASSWORD_HASH_NICE: integer(0, 19).default(10),
@@ -59,6 +79,20 @@ const schema = z.object({
   HEALTH_CHECK_INTERVAL_MS: integer(100, 600_000).default(5_000),
   HEALTH_CHECK_TIMEOUT_MS: integer(50, 60_000).default(1_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  RATE_LIMIT_STORE: z.enum(["postgres", "redis", "memory"]).optional(),
+  REDIS_URL: optionalText,
+  RATE_LIMIT_DATABASE_URL: optionalText,
+  RATE_LIMIT_KEY_PREFIX: z.string().regex(/^[\w.-]{1,32}$/, "must be 1-32 letters, digits, '_', '.' or '-'").default("auth"),
+  TRUSTED_PROXIES: list,
+  RATE_LIMIT_PER_ADDRESS: limit.prefault("600/1m"),
+  RATE_LIMIT_LOGIN_PER_ADDRESS: limit.prefault("60/5m"),
+  RATE_LIMIT_LOGIN_PER_ADDRESS_EMAIL: limit.prefault("10/5m"),
+  RATE_LIMIT_REGISTER_PER_ADDRESS: limit.prefault("10/1h"),
+  RATE_LIMIT_REFRESH_PER_ADDRESS: limit.prefault("150/5m"),
+  LOGIN_FREE_FAILURES: integer(1, 100).default(5),
+  LOGIN_BACKOFF_INITIAL: duration.prefault("1s"),
+  LOGIN_BACKOFF_MAX: duration.prefault("15m"),
+  LOGIN_FAILURE_WINDOW: duration.prefault("1d"),
 });
 
 export interface Config {
@@ -124,6 +158,40 @@ export interface Config {
   /** Database pings behind gRPC health and /readyz. */
   health: { intervalMs: number; timeoutMs: number };
   logLevel: z.infer<typeof schema>["LOG_LEVEL"];
+  abuse: AbuseConfig;
+}
+
+/** At most `points` calls in each window of `seconds`. */
+export interface Limit {
+  points: number;
+  seconds: number;
+}
+
+export interface AbuseConfig {
+  /** Where limiter counters live: shared by every instance unless "memory". */
+  store: "postgres" | "redis" | "memory";
+  redisUrl: string | undefined;
+  /** A separate PostgreSQL for the counters; unset: the service's own database. */
+  databaseUrl: string | undefined;
+  /** Namespaces the counters, for stores shared with other services. */
+  keyPrefix: string;
+  /** Peers (IPs or CIDRs) whose X-Forwarded-For is believed. */
+  trustedProxies: string[];
+  limits: {
+    perAddress: Limit;
+    loginPerAddress: Limit;
+    loginPerAddressEmail: Limit;
+    registerPerAddress: Limit;
+    refreshPerAddress: Limit;
+  };
+  loginBackoff: {
+    /** Consecutive failures per email address before waits start. */
+    freeFailures: number;
+    initialSeconds: number;
+    maxSeconds: number;
+    /** How long a run of failures is remembered, counted from its first failure. */
+    windowSeconds: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -159,6 +227,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.PASSWORD_PEPPER !== undefined && Buffer.byteLength(e.PASSWORD_PEPPER) < 32) {
     problems.push("PASSWORD_PEPPER must be at least 32 bytes");
   }
+  for (const proxy of e.TRUSTED_PROXIES) {
+    if (parseTrustedProxy(proxy) === undefined) problems.push(`TRUSTED_PROXIES: "${proxy}" is not an IP address or CIDR range`);
+  }
+  if (e.RATE_LIMIT_STORE === "redis" && e.REDIS_URL === undefined) problems.push("RATE_LIMIT_STORE=redis needs REDIS_URL");
+  if (e.LOGIN_BACKOFF_MAX < e.LOGIN_BACKOFF_INITIAL) problems.push("LOGIN_BACKOFF_MAX must not be below LOGIN_BACKOFF_INITIAL");
   if (problems.length > 0) {
     throw new ConfigError(`invalid configuration:\n  ${problems.join("\n  ")}`);
   }
@@ -212,5 +285,25 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     health: { intervalMs: e.HEALTH_CHECK_INTERVAL_MS, timeoutMs: e.HEALTH_CHECK_TIMEOUT_MS },
     logLevel: e.LOG_LEVEL,
+    abuse: {
+      store: e.RATE_LIMIT_STORE ?? (e.REDIS_URL !== undefined ? "redis" : "postgres"),
+      redisUrl: e.REDIS_URL,
+      databaseUrl: e.RATE_LIMIT_DATABASE_URL,
+      keyPrefix: e.RATE_LIMIT_KEY_PREFIX,
+      trustedProxies: e.TRUSTED_PROXIES,
+      limits: {
+        perAddress: e.RATE_LIMIT_PER_ADDRESS,
+        loginPerAddress: e.RATE_LIMIT_LOGIN_PER_ADDRESS,
+        loginPerAddressEmail: e.RATE_LIMIT_LOGIN_PER_ADDRESS_EMAIL,
+        registerPerAddress: e.RATE_LIMIT_REGISTER_PER_ADDRESS,
+        refreshPerAddress: e.RATE_LIMIT_REFRESH_PER_ADDRESS,
+      },
+      loginBackoff: {
+        freeFailures: e.LOGIN_FREE_FAILURES,
+        initialSeconds: e.LOGIN_BACKOFF_INITIAL,
+        maxSeconds: e.LOGIN_BACKOFF_MAX,
+        windowSeconds: e.LOGIN_FAILURE_WINDOW,
+      },
+    },
   };
 }

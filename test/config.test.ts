@@ -10,7 +10,7 @@ describe("loadConfig", () => {
       env: "development",
       host: "127.0.0.1",
       port: 8080,
-      password: { bcryptCost: 12, minLength: 8 },
+      password: { bcryptCost: 12, minLength: 15 },
       jwt: { accessTokenTtlSeconds: 900, signingKeyFile: undefined, signingKeyPem: undefined, verificationKeyFiles: [] },
       sessions: {
         refreshTokenTtlSeconds: 30 * 86_400,
@@ -83,5 +83,50 @@ describe("databaseTarget", () => {
   it("rejects nonsense clearly", () => {
     expect(() => databaseTarget("mysql://x")).toThrow("DATABASE_URL must start with postgresql://");
     expect(() => databaseTarget(`${url}?sslmode=sometimes`)).toThrow('unknown sslmode "sometimes"');
+  });
+});
+
+describe("abuse protection settings", () => {
+  it("default to the documented limits, counted in PostgreSQL", () => {
+    expect(loadConfig({}).abuse).toEqual({
+      store: "postgres",
+      redisUrl: undefined,
+      databaseUrl: undefined,
+      keyPrefix: "auth",
+      trustedProxies: [],
+      limits: {
+        perAddress: { points: 600, seconds: 60 },
+        loginPerAddress: { points: 60, seconds: 300 },
+        loginPerAddressEmail: { points: 10, seconds: 300 },
+        registerPerAddress: { points: 10, seconds: 3_600 },
+        refreshPerAddress: { points: 150, seconds: 300 },
+      },
+      loginBackoff: { freeFailures: 5, initialSeconds: 1, maxSeconds: 900, windowSeconds: 86_400 },
+    });
+  });
+
+  it("count in Redis when REDIS_URL is set, and in memory only when asked", () => {
+    expect(loadConfig({ REDIS_URL: "redis://127.0.0.1:6379" }).abuse.store).toBe("redis");
+    expect(loadConfig({ REDIS_URL: "redis://127.0.0.1:6379", RATE_LIMIT_STORE: "postgres" }).abuse.store).toBe("postgres");
+    expect(loadConfig({ RATE_LIMIT_STORE: "memory" }).abuse.store).toBe("memory");
+    expect(() => loadConfig({ RATE_LIMIT_STORE: "redis" })).toThrow("RATE_LIMIT_STORE=redis needs REDIS_URL");
+  });
+
+  it("read limits as calls per window and durations in whole seconds", () => {
+    const config = loadConfig({ RATE_LIMIT_REGISTER_PER_ADDRESS: "3/2d", LOGIN_BACKOFF_MAX: "90s" });
+    expect(config.abuse.limits.registerPerAddress).toEqual({ points: 3, seconds: 172_800 });
+    expect(config.abuse.loginBackoff.maxSeconds).toBe(90);
+    expect(() => loadConfig({ RATE_LIMIT_LOGIN_PER_ADDRESS: "60 per minute" })).toThrow("must be a limit like 60/5m");
+    expect(() => loadConfig({ LOGIN_BACKOFF_INITIAL: "500ms" })).toThrow("must be a duration like 30s");
+    expect(() => loadConfig({ LOGIN_BACKOFF_INITIAL: "10m", LOGIN_BACKOFF_MAX: "1m" })).toThrow(
+      "LOGIN_BACKOFF_MAX must not be below LOGIN_BACKOFF_INITIAL",
+    );
+  });
+
+  it("accept trusted proxies as addresses or CIDR ranges only", () => {
+    expect(loadConfig({ TRUSTED_PROXIES: "10.0.0.0/8, ::1" }).abuse.trustedProxies).toEqual(["10.0.0.0/8", "::1"]);
+    expect(() => loadConfig({ TRUSTED_PROXIES: "10.0.0.0/8,lb.internal" })).toThrow(
+      'TRUSTED_PROXIES: "lb.internal" is not an IP address or CIDR range',
+    );
   });
 });

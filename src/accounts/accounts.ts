@@ -6,9 +6,10 @@ import { raw, UniqueConstraintViolationException, type EntityManager } from "@mi
 import { UserSchema, USERS_EMAIL_UNIQUE, USERS_USER_UNIQUE, type User } from "../db/entities/user.js";
 import type { PasswordHasher } from "../security/password-hasher.js";
 import { recordSecurityEvent } from "../audit/audit-log.js";
-import { EmailTaken, InvalidCredentials, UserNotFound, UserTaken } from "./errors.js";
+import { EmailTaken, InvalidCredentials, InvalidField, UserNotFound, UserTaken } from "./errors.js";
 import { normaliseEmail, normaliseUserName } from "./normalise.js";
 import { assertOwner } from "./ownership.js";
+import { contextProblem } from "./password-policy.js";
 import type { RequestOrigin } from "./request-origin.js";
 import type { Sessions, TokenPair } from "./sessions.js";
 
@@ -41,6 +42,7 @@ export class Accounts {
   async register(em: EntityManager, input: Registration, origin: RequestOrigin): Promise<User> {
     const user = normaliseUserName(input.user);
     const email = normaliseEmail(input.email);
+    assertPasswordFits(input.password, { email, user });
     // A friendly early answer that also saves a bcrypt hash; the unique
     // indexes remain the real guard against concurrent registrations.
     await this.assertAvailable(em, { user, email });
@@ -124,6 +126,10 @@ export class Accounts {
       user: user !== undefined && user.toLowerCase() !== account.user.toLowerCase() ? user : undefined,
       email: email !== undefined && email !== account.email ? email : undefined,
     });
+    if (changes.password !== undefined) {
+      // Judged against the account as it will be after this change.
+      assertPasswordFits(changes.password, { email: email ?? account.email, user: user ?? account.user });
+    }
     const event = (type: "user_name_changed" | "email_changed" | "password_changed") =>
       recordSecurityEvent(em, { type, outcome: "success", user: account, origin });
     if (user !== undefined && user !== account.user) {
@@ -174,6 +180,12 @@ export class Accounts {
       if (taken !== undefined) throw new UserTaken();
     }
   }
+}
+
+/** Length and guessability are request rules; only the account can say whether a password contains its own names. */
+function assertPasswordFits(password: string, account: { email: string; user: string }): void {
+  const problem = contextProblem(password, account);
+  if (problem !== undefined) throw new InvalidField("password", `password ${problem}`);
 }
 
 /** Flushes, turning a unique-index violation into the matching domain error. */

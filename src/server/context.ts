@@ -13,7 +13,7 @@ export const kEntityManager = createContextKey<EntityManager | undefined>(undefi
 export const kRequestId = createContextKey<string>("", { description: "request id" });
 /** "rest" when the call came in through REST transcoding; unset for native RPC protocols. */
 export const kRestCall = createContextKey<boolean>(false, { description: "came in through REST" });
-/** The client's address as seen by the server socket. */
+/** The client's address: the socket peer, or what a trusted proxy forwarded (src/abuse/client-address.ts). */
 export const kClientAddress = createContextKey<string>("", { description: "client address" });
 
 /** The signed-in user's id; an RPC that calls this must not be public. */

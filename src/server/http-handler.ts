@@ -8,6 +8,7 @@ import type { UniversalHandler } from "@connectrpc/connect/protocol";
 import { universalRequestFromNodeRequest, universalResponseToNodeResponse } from "@connectrpc/connect-node";
 import cors from "cors";
 import type { Logger } from "pino";
+import type { ClientAddressResolver } from "../abuse/client-address.js";
 import { kClientAddress, kRequestId, kRestCall } from "./context.js";
 
 export type NodeRequest = IncomingMessage | Http2ServerRequest;
@@ -26,6 +27,8 @@ export function createHttpHandler(options: {
   log: Logger;
   /** True once shutdown has begun. */
   draining: () => boolean;
+  /** Who is calling (socket peer, or X-Forwarded-For from a trusted proxy); default: the socket peer. */
+  clientAddress?: ClientAddressResolver;
 }) {
   const byPath = new Map(options.rpcHandlers.map((h) => [h.requestPath, h]));
   const corsMiddleware = cors({
@@ -49,7 +52,7 @@ export function createHttpHandler(options: {
       const path = (req.url ?? "/").split("?", 1)[0] ?? "/";
       const rpc = byPath.get(path);
       if (rpc !== undefined) {
-        const uReq = universalRequestFromNodeRequest(req, res, undefined, requestContext(req, requestId, false));
+        const uReq = universalRequestFromNodeRequest(req, res, undefined, requestContext(req, requestId, false, options.clientAddress));
         rpc(uReq)
           .then((uRes) => universalResponseToNodeResponse(uRes, res))
           .catch((error: unknown) => {
@@ -68,10 +71,15 @@ export function createHttpHandler(options: {
 }
 
 /** The values every RPC starts with, whichever door it came through. */
-export function requestContext(req: NodeRequest, requestId: string, rest: boolean): ContextValues {
+export function requestContext(
+  req: NodeRequest,
+  requestId: string,
+  rest: boolean,
+  clientAddress: ClientAddressResolver = (peer) => peer,
+): ContextValues {
   return createContextValues()
     .set(kRequestId, requestId)
-    .set(kClientAddress, req.socket?.remoteAddress ?? "")
+    .set(kClientAddress, clientAddress(req.socket?.remoteAddress ?? "", req.headers["x-forwarded-for"]))
     .set(kRestCall, rest);
 }
 

@@ -45,6 +45,8 @@ import { createRequestObserverInterceptor } from "./interceptors/request-observe
 import { createValidationInterceptor } from "./interceptors/validation.js";
 import { createWellKnownHandler } from "./well-known.js";
 import { createWebSite } from "./web/web-site.js";
+import { createRateLimitInterceptor } from "./interceptors/rate-limit.js";
+import { createAbuseProtection } from "../abuse/abuse-protection.js";
 
 /** HTTP/2 streams per connection (Node's default is 2^32-1). */
 const MAX_CONCURRENT_STREAMS = 100;
@@ -118,15 +120,17 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
     timeoutMs: config.health.timeoutMs,
     log,
   });
+  const abuse = createAbuseProtection({ config, orm, log });
 
   const router = createConnectRouter({
     // The first interceptor is the outermost (Connect wraps them in array
-    // order): log what finally happened, map errors, cap time, authenticate,
-    // validate, then fork the ORM for the handler.
+    // order): log what finally happened, map errors, cap time, rate-limit,
+    // authenticate, validate, then fork the ORM for the handler.
     interceptors: [
       createRequestObserverInterceptor(log, metrics),
       createErrorMappingInterceptor(log),
       createDefaultDeadlineInterceptor(config.limits.maxTimeoutMs),
+      createRateLimitInterceptor(abuse.guard),
       createAuthInterceptor({
         tokens: new VerifiedTokenCache(tokens, clock),
         publicMethods,
@@ -151,7 +155,7 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
     services,
     handlers: router.handlers,
     maxBodyBytes: config.limits.maxRequestBodyBytes,
-    contextValues: (req) => requestContext(req, requestIdOf(req), true),
+    contextValues: (req) => requestContext(req, requestIdOf(req), true, abuse.clientAddress),
     onError: (error) => log.error({ err: error }, "REST transcoding failed"),
   });
   const site = createWebSite();
@@ -168,6 +172,7 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
     corsOrigins: config.corsOrigins,
     log,
     draining: () => draining,
+    clientAddress: abuse.clientAddress,
   });
 
   const http2Options = {
@@ -221,8 +226,9 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
     signingKeys: deps.signingKeys,
     metrics,
     health,
-    listen: () =>
-      new Promise((resolve, reject) => {
+    listen: async () => {
+      await abuse.store.ready();
+      return new Promise((resolve, reject) => {
         listener.once("error", reject);
         listener.listen(config.port, config.host, () => {
           listener.off("error", reject);
@@ -230,9 +236,10 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
           retention ??= startAuditRetention({ orm, retentionDays: config.auditRetentionDays, intervalMs: 3_600_000, log });
           resolve(listener.address() as AddressInfo);
         });
-      }),
-    close: (graceMs = 10_000) =>
-      new Promise<void>((resolve) => {
+      });
+    },
+    close: async (graceMs = 10_000) => {
+      await new Promise<void>((resolve) => {
         // Readiness fails first: probes and Watch streams hear NOT_SERVING, and watchers' streams end.
         health.shutdown();
         retention?.stop();
@@ -253,6 +260,8 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
         for (const server of servers) server.close();
         // HTTP/2: GOAWAY; open streams may finish.
         for (const session of http2Sessions) session.close();
-      }),
+      });
+      await abuse.store.close();
+    },
   };
 }

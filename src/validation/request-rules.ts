@@ -2,6 +2,7 @@
 // and field. The validation interceptor applies it to every RPC on every
 // protocol before a handler runs.
 import type { DescMessage } from "@bufbuild/protobuf";
+import { guessabilityProblem } from "../accounts/password-policy.js";
 import { LoginRequestSchema, RefreshRequestSchema, RegisterRequestSchema } from "../../gen/auth/v1/auth_service_pb.js";
 import {
   GetProfileRequestSchema,
@@ -40,7 +41,12 @@ export const REFRESH_TOKEN_MAX_LENGTH = 128;
 export function requestRules(policy: PasswordPolicy): RequestRules {
   const userName = [noControlCharacters, (v: string) => maxCodePoints(USER_MAX_LENGTH)(v.trim())];
   const email = [emailAddress];
-  const newPassword = [passwordLength({ ...policy, maxLength: PASSWORD_MAX_LENGTH, maxBytes: PASSWORD_MAX_BYTES })];
+  // Whether it contains the account's own email or user name is checked by the
+  // domain (src/accounts), which knows the stored account on UpdateProfile.
+  const newPassword = [
+    passwordLength({ ...policy, maxLength: PASSWORD_MAX_LENGTH, maxBytes: PASSWORD_MAX_BYTES }),
+    guessabilityProblem,
+  ];
   const rules: [DescMessage, FieldRules][] = [
     [RegisterRequestSchema, { user: [required, ...userName], email: [required, ...email], password: [required, ...newPassword] }],
     // Login checks only shape and size: policy applies when a password is set.

@@ -54,7 +54,7 @@ it("while the password threads and queue are full, Register, Login and a passwor
       await failure(door.register(newAccount())),
       await failure(door.login(account)),
       await failure(door.login({ email: "nobody@example.com", password: "whatever it is" })),
-      await failure(door.updateProfile({ id, user: `${account.user}-renamed`, password: "a new password" }, token)),
+      await failure(door.updateProfile({ id, user: `${account.user}-renamed`, password: "a brand new passphrase" }, token)),
     ];
     for (const err of refusals) {
       expect(err, door.name).toMatchObject({ code: Code.ResourceExhausted, reason: "ERROR_REASON_SERVER_BUSY" });

@@ -75,7 +75,7 @@ describe("the web console", () => {
     });
     expect(await fieldError(registerForm(), "Password")).toEqual({
       invalid: "true",
-      message: "Password must be at least 8 characters.",
+      message: "Password must be at least 15 characters.",
     });
     // Focus goes to the first field to fix.
     expect(await page.evaluate("document.activeElement.id")).toBe("register-user");
@@ -135,7 +135,8 @@ describe("the web console", () => {
 
     await page.reload();
     await expectVisible(profileForm());
-    expect(await profileForm().getByLabel("User name").inputValue()).toBe(renamed);
+    // The profile loads after the form appears.
+    await expect.poll(() => profileForm().getByLabel("User name").inputValue(), { timeout: 10_000 }).toBe(renamed);
 
     await page.getByRole("button", { name: "Sign out" }).click();
     await expectVisible(signInForm());
@@ -150,7 +151,8 @@ describe("the web console", () => {
 
     await signIn(account.email, account.password);
     await expectVisible(profileForm());
-    expect(await profileForm().getByLabel("User name").inputValue()).toBe(renamed);
+    // The profile loads after the form appears.
+    await expect.poll(() => profileForm().getByLabel("User name").inputValue(), { timeout: 10_000 }).toBe(renamed);
     expect(errors).toEqual([]);
   });
 

@@ -110,7 +110,7 @@ describe("/openapi.json", () => {
     expect(statuses("/register", "post")).toEqual(["200", "400", "409", "429", "default"]);
     expect(statuses("/login", "post")).toEqual(["200", "400", "401", "429", "default"]);
     // GetProfile's errors are those its service's comment lists for every RPC.
-    expect(statuses("/profile/{id}", "get")).toEqual(["200", "400", "401", "403", "404", "default"]);
+    expect(statuses("/profile/{id}", "get")).toEqual(["200", "400", "401", "403", "404", "429", "default"]);
     expect(statuses("/profile/{id}", "put")).toEqual(["200", "400", "401", "403", "404", "409", "429", "default"]);
   });
 

@@ -42,6 +42,9 @@ it("drains in-flight requests on SIGTERM, refuses the rest cleanly and exits 0",
       BCRYPT_COST: "8",
       SHUTDOWN_GRACE_MS: "15000",
       LOG_LEVEL: "info",
+      // The load comes from one address; rate limits are not under test here.
+      RATE_LIMIT_PER_ADDRESS: "1000000/1m",
+      RATE_LIMIT_REGISTER_PER_ADDRESS: "1000000/1m",
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -24,7 +24,7 @@ it("exposes RPC counts by RPC, protocol and code, latency histograms, pool, bcry
   expect(text).toContain('auth_rpc_requests_total{rpc="auth.v1.AuthService/Login",protocol="grpc",code="ok"} 1');
   expect(text).toContain('auth_rpc_requests_total{rpc="auth.v1.AuthService/Login",protocol="grpc",code="unauthenticated"} 1');
   expect(text).toMatch(/auth_rpc_duration_seconds_count\{rpc="auth.v1.AuthService\/Login",protocol="grpc"\} 2/);
-  for (const name of ["auth_bcrypt_in_flight 0", "auth_db_pool_used", "auth_db_pool_pending_acquires", "nodejs_eventloop_lag_seconds", "process_resident_memory_bytes"]) {
+  for (const name of ["auth_bcrypt_in_flight 0", "auth_bcrypt_queued 0", "auth_db_pool_used", "auth_db_pool_pending_acquires", "nodejs_eventloop_lag_seconds", "process_resident_memory_bytes"]) {
     expect(text).toContain(name);
   }
 });

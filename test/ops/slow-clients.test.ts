@@ -34,7 +34,7 @@ function closedWithin(socket: Socket, ms: number): Promise<string> {
 
 it("drops a client that sends nothing", async () => {
   const socket = await open();
-  await expect(closedWithin(socket, 5_000)).resolves.toBe("");
+  await expect(closedWithin(socket, 15_000)).resolves.toBe("");
 });
 
 it("drops a client that never finishes its headers (slowloris), while others are served", async () => {
@@ -43,7 +43,7 @@ it("drops a client that never finishes its headers (slowloris), while others are
   const drip = setInterval(() => slow.write("X-a: b\r\n"), 100);
   try {
     await restDoor(t.baseUrl).register(newAccount());
-    const answer = await closedWithin(slow, 5_000);
+    const answer = await closedWithin(slow, 15_000);
     expect(answer === "" || answer.startsWith("HTTP/1.1 408")).toBe(true);
   } finally {
     clearInterval(drip);

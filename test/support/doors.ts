@@ -1,13 +1,13 @@
 // Every way in, behind one small client interface, so one scenario runs over
 // gRPC, gRPC-Web, Connect (JSON, binary, GET) and REST and protocol drift
 // shows at once.
-import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
+import { Code, ConnectError, createClient, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
 import { AuthService } from "../../gen/auth/v1/auth_service_pb.js";
 import { ProfileService } from "../../gen/auth/v1/profile_service_pb.js";
 import { SessionService } from "../../gen/auth/v1/session_service_pb.js";
-import { BadRequestSchema, ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
+import { BadRequestSchema, ErrorInfoSchema, RetryInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { SecurityEventOutcomeSchema, SecurityEventTypeSchema } from "../../gen/auth/v1/security_event_pb.js";
 
 export interface ProfileView {
@@ -71,6 +71,8 @@ export interface DoorError {
   violations: { field: string; description: string }[];
   /** HTTP status, for REST only. */
   status?: number;
+  /** When to retry: RetryInfo on RPC doors, the Retry-After header (whole seconds) on REST. */
+  retryAfterMs?: number;
 }
 
 /** Runs `call`, expects it to fail, and returns the normalised error. */
@@ -80,11 +82,13 @@ export async function failure(call: Promise<unknown>): Promise<DoorError> {
   } catch (error) {
     if (error instanceof RestError) return error.normalised;
     const err = ConnectError.from(error);
+    const retryDelay = err.findDetails(RetryInfoSchema)[0]?.retryDelay;
     return {
       code: err.code,
       message: err.rawMessage,
       reason: err.findDetails(ErrorInfoSchema)[0]?.reason,
       violations: err.findDetails(BadRequestSchema).flatMap((d) => d.fieldViolations.map((v) => ({ field: v.field, description: v.description }))),
+      ...(retryDelay === undefined ? {} : { retryAfterMs: Number(retryDelay.seconds) * 1000 + retryDelay.nanos / 1e6 }),
     };
   }
   throw new Error("expected the call to fail, but it succeeded");
@@ -172,11 +176,12 @@ const codeByName = new Map(
 );
 
 /** A client of the original REST API: snake_case JSON, bodies as the FastAPI service took them. */
-export function restDoor(baseUrl: string): Door {
+export function restDoor(baseUrl: string, headers: Record<string, string> = {}): Door {
   const call = async (method: string, path: string, body?: unknown, token?: string) => {
     const res = await fetch(baseUrl + path, {
       method,
       headers: {
+        ...headers,
         ...(body === undefined ? {} : { "content-type": "application/json" }),
         ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
       },
@@ -194,6 +199,7 @@ export function restDoor(baseUrl: string): Door {
         reason: info?.reason,
         violations: (bad?.fieldViolations ?? []).map((v: any) => ({ field: v.field, description: v.description })),
         status: res.status,
+        ...(res.headers.has("retry-after") ? { retryAfterMs: Number(res.headers.get("retry-after")) * 1000 } : {}),
       });
     }
     return json;
@@ -256,18 +262,26 @@ export function restDoor(baseUrl: string): Door {
   };
 }
 
-/** Every door into a server at baseUrl. */
-export function doors(baseUrl: string): Door[] {
+/**
+ * Every door into a server at baseUrl. `headers` go on every request (for
+ * example an X-Forwarded-For, to look like distinct clients behind a proxy).
+ */
+export function doors(baseUrl: string, headers: Record<string, string> = {}): Door[] {
+  const withHeaders: Interceptor = (next) => (req) => {
+    for (const [name, value] of Object.entries(headers)) req.header.set(name, value);
+    return next(req);
+  };
+  const interceptors = [withHeaders];
   return [
-    rpcDoor("grpc (h2c)", createGrpcTransport({ baseUrl })),
-    rpcDoor("grpc-web (http/1.1, binary)", createGrpcWebTransport({ baseUrl, httpVersion: "1.1" })),
-    rpcDoor("connect json (http/1.1)", createConnectTransport({ baseUrl, httpVersion: "1.1" })),
-    rpcDoor("connect binary (h2c)", createConnectTransport({ baseUrl, httpVersion: "2", useBinaryFormat: true })),
+    rpcDoor("grpc (h2c)", createGrpcTransport({ baseUrl, interceptors })),
+    rpcDoor("grpc-web (http/1.1, binary)", createGrpcWebTransport({ baseUrl, httpVersion: "1.1", interceptors })),
+    rpcDoor("connect json (http/1.1)", createConnectTransport({ baseUrl, httpVersion: "1.1", interceptors })),
+    rpcDoor("connect binary (h2c)", createConnectTransport({ baseUrl, httpVersion: "2", useBinaryFormat: true, interceptors })),
     rpcDoor(
       "connect json + GET reads (http/1.1)",
-      createConnectTransport({ baseUrl, httpVersion: "1.1" }),
-      createConnectTransport({ baseUrl, httpVersion: "1.1", useHttpGet: true }),
+      createConnectTransport({ baseUrl, httpVersion: "1.1", interceptors }),
+      createConnectTransport({ baseUrl, httpVersion: "1.1", useHttpGet: true, interceptors }),
     ),
-    restDoor(baseUrl),
+    restDoor(baseUrl, headers),
   ];
 }

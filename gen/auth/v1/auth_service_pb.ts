@@ -37,10 +37,13 @@ export type RegisterRequest = Message<"auth.v1.RegisterRequest"> & {
   email: string;
 
   /**
-   * The password. Required; between the configured minimum (default 8) and
+   * The password. Required; between the configured minimum (default 15) and
    * 128 characters (Unicode code points, any script, spaces allowed) and at
-   * most 1024 bytes of UTF-8. Normalised to Unicode NFKC before hashing and
-   * otherwise used exactly as sent: no trimming, no case change.
+   * most 1024 bytes of UTF-8. No composition rules, but it must not be a
+   * common password or made of common passwords, sequences or repetitions,
+   * and must not contain the account's email address or user name. Normalised
+   * to Unicode NFKC before hashing and otherwise used exactly as sent: no
+   * trimming, no case change.
    *
    * @generated from field: string password = 3;
    */
@@ -323,6 +326,9 @@ export const AuthService: GenService<{
    *   the email address or the user name belongs to another account.
    * - resource_exhausted (ERROR_REASON_SERVER_BUSY): too many password
    *   checks in progress; retry after the `google.rpc.RetryInfo` delay.
+   * - resource_exhausted (ERROR_REASON_RATE_LIMITED): too many registrations
+   *   from the caller's address (default 10 an hour) or too many calls of any
+   *   kind; a `google.rpc.RetryInfo` detail says when to retry.
    *
    * REST: `POST /register` with the request as the JSON body.
    *
@@ -348,6 +354,12 @@ export const AuthService: GenService<{
    *   email, or the wrong password. The two cases are indistinguishable.
    * - resource_exhausted (ERROR_REASON_SERVER_BUSY): too many password
    *   checks in progress; retry after the `google.rpc.RetryInfo` delay.
+   * - resource_exhausted (ERROR_REASON_RATE_LIMITED): too many sign-in
+   *   attempts from the caller's address or for this email address, or
+   *   several wrong passwords in a row for this email address (after 5, each
+   *   further attempt waits twice as long, from 1 second up to 15 minutes,
+   *   until a sign-in succeeds). Unknown and known email addresses are
+   *   treated alike. A `google.rpc.RetryInfo` detail says when to retry.
    *
    * REST: `POST /login` with the request as the JSON body.
    *

@@ -9,7 +9,7 @@ import { enumDesc, fileDesc } from "@bufbuild/protobuf/codegenv2";
  * Describes the file auth/v1/error_reason.proto.
  */
 export const file_auth_v1_error_reason: GenFile = /*@__PURE__*/
-  fileDesc("ChphdXRoL3YxL2Vycm9yX3JlYXNvbi5wcm90bxIHYXV0aC52MSrgBAoLRXJyb3JSZWFzb24SHAoYRVJST1JfUkVBU09OX1VOU1BFQ0lGSUVEEAASHwobRVJST1JfUkVBU09OX0lOVkFMSURfRklFTERTEAESHAoYRVJST1JfUkVBU09OX0VNQUlMX1RBS0VOEAISGwoXRVJST1JfUkVBU09OX1VTRVJfVEFLRU4QAxIkCiBFUlJPUl9SRUFTT05fSU5WQUxJRF9DUkVERU5USUFMUxAEEiUKIUVSUk9SX1JFQVNPTl9BQ0NFU1NfVE9LRU5fTUlTU0lORxAFEiUKIUVSUk9SX1JFQVNPTl9BQ0NFU1NfVE9LRU5fSU5WQUxJRBAGEiUKIUVSUk9SX1JFQVNPTl9BQ0NFU1NfVE9LRU5fRVhQSVJFRBAHEhoKFkVSUk9SX1JFQVNPTl9OT1RfT1dORVIQCBIfChtFUlJPUl9SRUFTT05fVVNFUl9OT1RfRk9VTkQQCRIkCiBFUlJPUl9SRUFTT05fU0VSVklDRV9VTkFWQUlMQUJMRRAKEhwKGEVSUk9SX1JFQVNPTl9TRVJWRVJfQlVTWRALEiYKIkVSUk9SX1JFQVNPTl9SRUZSRVNIX1RPS0VOX0lOVkFMSUQQDBImCiJFUlJPUl9SRUFTT05fUkVGUkVTSF9UT0tFTl9FWFBJUkVEEA0SJQohRVJST1JfUkVBU09OX1JFRlJFU0hfVE9LRU5fUkVVU0VEEA4SIAocRVJST1JfUkVBU09OX1NFU1NJT05fUkVWT0tFRBAPEiIKHkVSUk9SX1JFQVNPTl9TRVNTSU9OX05PVF9GT1VORBAQYgZwcm90bzM");
+  fileDesc("ChphdXRoL3YxL2Vycm9yX3JlYXNvbi5wcm90bxIHYXV0aC52MSr/BAoLRXJyb3JSZWFzb24SHAoYRVJST1JfUkVBU09OX1VOU1BFQ0lGSUVEEAASHwobRVJST1JfUkVBU09OX0lOVkFMSURfRklFTERTEAESHAoYRVJST1JfUkVBU09OX0VNQUlMX1RBS0VOEAISGwoXRVJST1JfUkVBU09OX1VTRVJfVEFLRU4QAxIkCiBFUlJPUl9SRUFTT05fSU5WQUxJRF9DUkVERU5USUFMUxAEEiUKIUVSUk9SX1JFQVNPTl9BQ0NFU1NfVE9LRU5fTUlTU0lORxAFEiUKIUVSUk9SX1JFQVNPTl9BQ0NFU1NfVE9LRU5fSU5WQUxJRBAGEiUKIUVSUk9SX1JFQVNPTl9BQ0NFU1NfVE9LRU5fRVhQSVJFRBAHEhoKFkVSUk9SX1JFQVNPTl9OT1RfT1dORVIQCBIfChtFUlJPUl9SRUFTT05fVVNFUl9OT1RfRk9VTkQQCRIkCiBFUlJPUl9SRUFTT05fU0VSVklDRV9VTkFWQUlMQUJMRRAKEhwKGEVSUk9SX1JFQVNPTl9TRVJWRVJfQlVTWRALEh0KGUVSUk9SX1JFQVNPTl9SQVRFX0xJTUlURUQQDBImCiJFUlJPUl9SRUFTT05fUkVGUkVTSF9UT0tFTl9JTlZBTElEEA0SJgoiRVJST1JfUkVBU09OX1JFRlJFU0hfVE9LRU5fRVhQSVJFRBAOEiUKIUVSUk9SX1JFQVNPTl9SRUZSRVNIX1RPS0VOX1JFVVNFRBAPEiAKHEVSUk9SX1JFQVNPTl9TRVNTSU9OX1JFVk9LRUQQEBIiCh5FUlJPUl9SRUFTT05fU0VTU0lPTl9OT1RfRk9VTkQQEWIGcHJvdG8z");
 
 /**
  * The stable, machine-readable reason behind an error. Every error this
@@ -121,44 +121,56 @@ export enum ErrorReason {
   SERVER_BUSY = 11,
 
   /**
+   * Too many calls (code resource_exhausted): a per-address, per-account or
+   * per-RPC limit was reached, or sign-in attempts for one email address
+   * failed too often in a row and are being slowed down. A
+   * `google.rpc.RetryInfo` detail says how long to wait (REST: the
+   * `Retry-After` header). Answered alike for known and unknown email
+   * addresses.
+   *
+   * @generated from enum value: ERROR_REASON_RATE_LIMITED = 12;
+   */
+  RATE_LIMITED = 12,
+
+  /**
    * The refresh token is not one this service issued, or its session ended
    * long ago (code unauthenticated). Sign in again.
    *
-   * @generated from enum value: ERROR_REASON_REFRESH_TOKEN_INVALID = 12;
+   * @generated from enum value: ERROR_REASON_REFRESH_TOKEN_INVALID = 13;
    */
-  REFRESH_TOKEN_INVALID = 12,
+  REFRESH_TOKEN_INVALID = 13,
 
   /**
    * The refresh token's session was idle too long or reached its maximum
    * lifetime (code unauthenticated). Sign in again.
    *
-   * @generated from enum value: ERROR_REASON_REFRESH_TOKEN_EXPIRED = 13;
+   * @generated from enum value: ERROR_REASON_REFRESH_TOKEN_EXPIRED = 14;
    */
-  REFRESH_TOKEN_EXPIRED = 13,
+  REFRESH_TOKEN_EXPIRED = 14,
 
   /**
    * The refresh token was already spent (code unauthenticated). Someone may
    * have stolen it, so its whole session has been ended. Sign in again.
    *
-   * @generated from enum value: ERROR_REASON_REFRESH_TOKEN_REUSED = 14;
+   * @generated from enum value: ERROR_REASON_REFRESH_TOKEN_REUSED = 15;
    */
-  REFRESH_TOKEN_REUSED = 14,
+  REFRESH_TOKEN_REUSED = 15,
 
   /**
    * The session of this access or refresh token has ended: logout, a
    * password change, or reuse of one of its refresh tokens (code
    * unauthenticated). Sign in again.
    *
-   * @generated from enum value: ERROR_REASON_SESSION_REVOKED = 15;
+   * @generated from enum value: ERROR_REASON_SESSION_REVOKED = 16;
    */
-  SESSION_REVOKED = 15,
+  SESSION_REVOKED = 16,
 
   /**
    * The caller has no active session with that id (code not_found).
    *
-   * @generated from enum value: ERROR_REASON_SESSION_NOT_FOUND = 16;
+   * @generated from enum value: ERROR_REASON_SESSION_NOT_FOUND = 17;
    */
-  SESSION_NOT_FOUND = 16,
+  SESSION_NOT_FOUND = 17,
 }
 
 /**

@@ -87,7 +87,9 @@ export type UpdateProfileRequest = Message<"auth.v1.UpdateProfileRequest"> & {
   email?: string | undefined;
 
   /**
-   * A new password, with the rules of RegisterRequest.password.
+   * A new password, with the rules of RegisterRequest.password (the account's
+   * email address and user name after this change must not be part of it).
+   * Passwords set before a stricter policy keep working until changed.
    *
    * @generated from field: optional string password = 4;
    */
@@ -200,6 +202,8 @@ export const ListSecurityEventsResponseSchema: GenMessage<ListSecurityEventsResp
  *   longer exists.
  * - invalid_argument (ERROR_REASON_INVALID_FIELDS): the id is not a UUID, or
  *   another field is invalid.
+ * - resource_exhausted (ERROR_REASON_RATE_LIMITED): too many calls from the
+ *   caller's address; a `google.rpc.RetryInfo` detail says when to retry.
  *
  * @generated from service auth.v1.ProfileService
  */

@@ -1,7 +1,8 @@
 import { AuditEventSchema } from "./audit-event.js";
+import { RateLimitSchema } from "./rate-limit.js";
 import { RefreshTokenSchema } from "./refresh-token.js";
 import { SessionSchema } from "./session.js";
 import { UserSchema } from "./user.js";
 
 /** Every entity, for the ORM configuration. */
-export const entities = [UserSchema, SessionSchema, RefreshTokenSchema, AuditEventSchema];
+export const entities = [UserSchema, SessionSchema, RefreshTokenSchema, AuditEventSchema, RateLimitSchema];

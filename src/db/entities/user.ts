@@ -17,9 +17,11 @@ export const UserSchema = defineEntity({
     // Which PasswordScheme made the hash (src/security/password-hasher.ts).
     passwordScheme: p.enum(["hmac-sha384-bcrypt", "bcrypt"]).hidden(),
     createdAt: p.datetime().onCreate(() => new Date()),
+    // The same instant as createdAt on insert (two `new Date()` calls could
+    // straddle a millisecond); hooks run in property order.
     updatedAt: p
       .datetime()
-      .onCreate(() => new Date())
+      .onCreate((user) => user.createdAt)
       .onUpdate(() => new Date()),
   }),
   uniques: [
