@@ -6,7 +6,7 @@ import { UserSchema, USERS_EMAIL_UNIQUE, USERS_USER_UNIQUE, type User } from "..
 import type { PasswordHasher } from "../security/password-hasher.js";
 import type { AccessTokens } from "../security/access-tokens.js";
 import { recordSecurityEvent } from "../audit/audit-log.js";
-import { EmailTaken, InvalidCredentials, UserNotFound, UserTaken } from "./errors.js";
+import { EmailNotVerified, EmailTaken, InvalidCredentials, UserNotFound, UserTaken } from "./errors.js";
 import { normaliseEmail, normaliseUserName } from "./normalise.js";
 import { assertOwner } from "./ownership.js";
 import type { RequestOrigin } from "./request-origin.js";
@@ -28,8 +28,21 @@ export interface Session {
   expiresIn: number;
 }
 
+/** Queues a verification mail for the account's current address in the caller's unit of work (recovery/). */
+export interface EmailVerification {
+  issueVerification(em: EntityManager, user: User): Promise<void>;
+}
+
 export class Accounts {
-  constructor(private readonly deps: { hasher: PasswordHasher; tokens: AccessTokens }) {}
+  constructor(
+    private readonly deps: {
+      hasher: PasswordHasher;
+      tokens: AccessTokens;
+      emailVerification?: EmailVerification;
+      /** Login refuses unverified addresses (told only after a correct password). */
+      requireVerifiedEmail?: boolean;
+    },
+  ) {}
 
   async register(em: EntityManager, input: Registration, origin: RequestOrigin): Promise<User> {
     const user = normaliseUserName(input.user);
@@ -45,6 +58,7 @@ export class Accounts {
       passwordScheme: password.scheme,
     });
     recordSecurityEvent(em, { type: "account_created", outcome: "success", user: account, origin });
+    await this.deps.emailVerification?.issueVerification(em, account);
     await flushUnique(em);
     return account;
   }
@@ -67,6 +81,11 @@ export class Accounts {
       recordSecurityEvent(em, { type: "login", outcome: "failure", user: account, origin });
       await em.flush();
       throw new InvalidCredentials();
+    }
+    if (this.deps.requireVerifiedEmail === true && account.emailVerifiedAt == null) {
+      recordSecurityEvent(em, { type: "login", outcome: "failure", user: account, origin });
+      await em.flush();
+      throw new EmailNotVerified();
     }
     if (this.deps.hasher.needsRehash(stored)) {
       // Upgrade imported or low-cost hashes while we hold the plain password.
@@ -105,7 +124,9 @@ export class Accounts {
     }
     if (email !== undefined && email !== account.email) {
       account.email = email;
+      account.emailVerifiedAt = null;
       event("email_changed");
+      await this.deps.emailVerification?.issueVerification(em, account);
     }
     if (changes.password !== undefined) {
       const password = await this.deps.hasher.hash(changes.password);

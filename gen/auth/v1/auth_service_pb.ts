@@ -183,6 +183,9 @@ export const AuthService: GenService<{
    *   missing or malformed.
    * - unauthenticated (ERROR_REASON_INVALID_CREDENTIALS): no account with that
    *   email, or the wrong password. The two cases are indistinguishable.
+   * - failed_precondition (ERROR_REASON_EMAIL_NOT_VERIFIED): the password is
+   *   right, but the service requires a verified email address
+   *   (REQUIRE_VERIFIED_EMAIL) and this one is not verified yet.
    *
    * REST: `POST /login` with the request as the JSON body.
    *

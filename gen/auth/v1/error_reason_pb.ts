@@ -9,7 +9,7 @@ import { enumDesc, fileDesc } from "@bufbuild/protobuf/codegenv2";
  * Describes the file auth/v1/error_reason.proto.
  */
 export const file_auth_v1_error_reason: GenFile = /*@__PURE__*/
-  fileDesc("ChphdXRoL3YxL2Vycm9yX3JlYXNvbi5wcm90bxIHYXV0aC52MSqFAwoLRXJyb3JSZWFzb24SHAoYRVJST1JfUkVBU09OX1VOU1BFQ0lGSUVEEAASHwobRVJST1JfUkVBU09OX0lOVkFMSURfRklFTERTEAESHAoYRVJST1JfUkVBU09OX0VNQUlMX1RBS0VOEAISGwoXRVJST1JfUkVBU09OX1VTRVJfVEFLRU4QAxIkCiBFUlJPUl9SRUFTT05fSU5WQUxJRF9DUkVERU5USUFMUxAEEiUKIUVSUk9SX1JFQVNPTl9BQ0NFU1NfVE9LRU5fTUlTU0lORxAFEiUKIUVSUk9SX1JFQVNPTl9BQ0NFU1NfVE9LRU5fSU5WQUxJRBAGEiUKIUVSUk9SX1JFQVNPTl9BQ0NFU1NfVE9LRU5fRVhQSVJFRBAHEhoKFkVSUk9SX1JFQVNPTl9OT1RfT1dORVIQCBIfChtFUlJPUl9SRUFTT05fVVNFUl9OT1RfRk9VTkQQCRIkCiBFUlJPUl9SRUFTT05fU0VSVklDRV9VTkFWQUlMQUJMRRAKYgZwcm90bzM");
+  fileDesc("ChphdXRoL3YxL2Vycm9yX3JlYXNvbi5wcm90bxIHYXV0aC52MSrKAwoLRXJyb3JSZWFzb24SHAoYRVJST1JfUkVBU09OX1VOU1BFQ0lGSUVEEAASHwobRVJST1JfUkVBU09OX0lOVkFMSURfRklFTERTEAESHAoYRVJST1JfUkVBU09OX0VNQUlMX1RBS0VOEAISGwoXRVJST1JfUkVBU09OX1VTRVJfVEFLRU4QAxIkCiBFUlJPUl9SRUFTT05fSU5WQUxJRF9DUkVERU5USUFMUxAEEiUKIUVSUk9SX1JFQVNPTl9BQ0NFU1NfVE9LRU5fTUlTU0lORxAFEiUKIUVSUk9SX1JFQVNPTl9BQ0NFU1NfVE9LRU5fSU5WQUxJRBAGEiUKIUVSUk9SX1JFQVNPTl9BQ0NFU1NfVE9LRU5fRVhQSVJFRBAHEhoKFkVSUk9SX1JFQVNPTl9OT1RfT1dORVIQCBIfChtFUlJPUl9SRUFTT05fVVNFUl9OT1RfRk9VTkQQCRIkCiBFUlJPUl9SRUFTT05fU0VSVklDRV9VTkFWQUlMQUJMRRAKEh4KGkVSUk9SX1JFQVNPTl9UT0tFTl9JTlZBTElEEAsSIwofRVJST1JfUkVBU09OX0VNQUlMX05PVF9WRVJJRklFRBAMYgZwcm90bzM");
 
 /**
  * The stable, machine-readable reason behind an error. Every error this
@@ -107,6 +107,25 @@ export enum ErrorReason {
    * @generated from enum value: ERROR_REASON_SERVICE_UNAVAILABLE = 10;
    */
   SERVICE_UNAVAILABLE = 10,
+
+  /**
+   * A one-time token (email verification or password reset) is unknown,
+   * expired, already used, meant for another purpose or for an address the
+   * account no longer has (code failed_precondition). Deliberately one reason
+   * for all of these. Ask for a new token.
+   *
+   * @generated from enum value: ERROR_REASON_TOKEN_INVALID = 11;
+   */
+  TOKEN_INVALID = 11,
+
+  /**
+   * Login needs a verified email address and the account's is not verified
+   * yet (code failed_precondition). Only returned after a correct password.
+   * Confirm the address with the mailed link, or ask for a new one.
+   *
+   * @generated from enum value: ERROR_REASON_EMAIL_NOT_VERIFIED = 12;
+   */
+  EMAIL_NOT_VERIFIED = 12,
 }
 
 /**

@@ -1,5 +1,7 @@
 import { AuditEventSchema } from "./audit-event.js";
+import { EmailOutboxSchema } from "./email-outbox.js";
+import { OneTimeTokenSchema } from "./one-time-token.js";
 import { UserSchema } from "./user.js";
 
 /** Every entity, for the ORM configuration. */
-export const entities = [UserSchema, AuditEventSchema];
+export const entities = [UserSchema, AuditEventSchema, OneTimeTokenSchema, EmailOutboxSchema];
