@@ -20,10 +20,12 @@ export interface MailTransport {
 export function smtpTransport(url: string, from: string): MailTransport {
   const transporter = nodemailer.createTransport({
     url,
-    // Fail fast while the outbox row is held; the sender retries with backoff.
-    connectionTimeout: 10_000,
-    greetingTimeout: 10_000,
-    socketTimeout: 20_000,
+    // Fail fast: the sender holds the outbox row's transaction open during the
+    // send, and PostgreSQL ends transactions idle for 10 s (src/db/orm.ts).
+    // A failed send is retried with backoff.
+    connectionTimeout: 4_000,
+    greetingTimeout: 4_000,
+    socketTimeout: 5_000,
   } as nodemailer.TransportOptions);
   return {
     async send(mail) {
