@@ -46,3 +46,17 @@ export class InvalidField extends DomainError {
     super(description);
   }
 }
+
+/** Unknown, expired, spent, wrong-purpose or stale one-time token: one error, saying not which. */
+export class TokenInvalid extends DomainError {
+  constructor() {
+    super("this link is invalid or has expired; ask for a new one");
+  }
+}
+
+/** Login needs a verified address (REQUIRE_VERIFIED_EMAIL); told only after a correct password. */
+export class EmailNotVerified extends DomainError {
+  constructor() {
+    super("confirm your email address first: use the link we sent, or ask for a new one");
+  }
+}

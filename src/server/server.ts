@@ -17,6 +17,9 @@ import type { MikroORM } from "@mikro-orm/postgresql";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import { Accounts } from "../accounts/accounts.js";
+import { AccountRecovery, type RevokeAllSessions } from "../recovery/account-recovery.js";
+import { OutboxSender } from "../mail/outbox-sender.js";
+import { logTransport, smtpTransport } from "../mail/transport.js";
 import { AccessTokens } from "../security/access-tokens.js";
 import { VerifiedTokenCache } from "../security/verified-token-cache.js";
 import { PasswordHasher } from "../security/password-hasher.js";
@@ -57,6 +60,8 @@ export interface AuthServerDeps {
   secrets: Secrets;
   /** Time source for tokens; tests pass their own clock. */
   now?: () => number;
+  /** Ends every session of a user (after a password reset); defaults to a no-op until sessions exist. */
+  revokeAllSessions?: RevokeAllSessions;
 }
 
 export interface AuthServer {
@@ -92,7 +97,30 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
     ttlSeconds: config.jwt.accessTokenTtlSeconds,
     ...(deps.now ? { now: deps.now } : {}),
   });
-  const accounts = new Accounts({ hasher, tokens });
+  const recovery = new AccountRecovery({
+    hasher,
+    // TODO(merge): sessions. Wire the sessions module's "revoke every session of a user" here.
+    revokeAllSessions: deps.revokeAllSessions ?? (async () => undefined),
+    verifyEmailTtlSeconds: config.recovery.verifyEmailTtlSeconds,
+    resetPasswordTtlSeconds: config.recovery.resetPasswordTtlSeconds,
+    mailIntervalSeconds: config.recovery.mailIntervalSeconds,
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+  const accounts = new Accounts({
+    hasher,
+    tokens,
+    emailVerification: recovery,
+    requireVerifiedEmail: config.recovery.requireVerifiedEmail,
+  });
+  const mailSender = new OutboxSender({
+    orm,
+    transport: config.mail.smtpUrl ? smtpTransport(config.mail.smtpUrl, config.mail.from) : logTransport(log),
+    site: { productName: config.mail.productName, publicBaseUrl: config.mail.publicBaseUrl },
+    log,
+    pollIntervalMs: config.mail.pollIntervalMs,
+    retryBaseMs: config.mail.retryBaseMs,
+    retryMaxMs: config.mail.retryMaxMs,
+  });
   const metrics = createMetrics();
   metrics.gauge("auth_bcrypt_in_flight", "bcrypt hashes and compares running now.", () => hasher.load.running);
   metrics.gauge("auth_bcrypt_queued", "bcrypt hashes and compares waiting for a password thread.", () => hasher.load.queued);
@@ -135,7 +163,7 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
     acceptCompression: [compressionGzip, compressionBrotli],
     shutdownSignal: shutdown.signal,
   });
-  routes(accounts)(router);
+  routes(accounts, recovery)(router);
   router.service(Health, healthService(health, services));
   serveReflection(router, new SchemaIndex([...services, ...protocolServices], errorDetailFiles));
 
@@ -214,6 +242,7 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
         listener.listen(config.port, config.host, () => {
           listener.off("error", reject);
           health.start();
+          mailSender.start();
           retention ??= startAuditRetention({ orm, retentionDays: config.auditRetentionDays, intervalMs: 3_600_000, log });
           resolve(listener.address() as AddressInfo);
         });
@@ -224,6 +253,7 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
         // Readiness fails first: probes and Watch streams hear NOT_SERVING, and watchers' streams end.
         health.shutdown();
         retention?.stop();
+        const senderStopped = mailSender.stop();
         draining = true;
         const timer = setTimeout(() => {
           // Out of patience: abort handlers still running and drop connections.
@@ -232,10 +262,11 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
           for (const session of http2Sessions) session.destroy();
         }, graceMs);
         timer.unref();
-        // Resolves once every connection has ended; then the password threads stop.
+        // Resolves once every connection has ended; then the password threads and the mail sender stop.
         listener.close(() => {
           clearTimeout(timer);
-          void hasher.close().then(resolve, resolve);
+          // A mail pass in progress finishes (or fails and is retried later) before the ORM closes.
+          void Promise.allSettled([hasher.close(), senderStopped]).then(() => resolve());
         });
         // HTTP/1.1: idle keep-alive sockets close now, busy ones after their response.
         for (const server of servers) server.close();

@@ -4,6 +4,7 @@
 import { Code, ConnectError, createClient, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
+import { AccountRecoveryService } from "../../gen/auth/v1/account_recovery_service_pb.js";
 import { AuthService } from "../../gen/auth/v1/auth_service_pb.js";
 import { ProfileService } from "../../gen/auth/v1/profile_service_pb.js";
 import { BadRequestSchema, ErrorInfoSchema, RetryInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
@@ -37,6 +38,10 @@ export interface Door {
   getProfile(id: string, token?: string): Promise<ProfileView>;
   updateProfile(req: { id: string; user?: string; email?: string; password?: string }, token?: string): Promise<ProfileView>;
   listSecurityEvents(req: { id: string; pageSize?: number; pageToken?: string }, token?: string): Promise<SecurityLogPageView>;
+  confirmEmail(token: string): Promise<{ message: string }>;
+  resendVerification(accessToken?: string): Promise<{ message: string }>;
+  requestPasswordReset(email: string): Promise<{ message: string }>;
+  resetPassword(req: { token: string; newPassword: string }): Promise<{ message: string }>;
 }
 
 /** What every door's errors are reduced to, for one set of assertions. */
@@ -81,8 +86,13 @@ function rpcDoor(name: string, transport: Transport, readTransport: Transport = 
   const auth = createClient(AuthService, transport);
   const profiles = createClient(ProfileService, transport);
   const reads = createClient(ProfileService, readTransport);
+  const recovery = createClient(AccountRecoveryService, transport);
   return {
     name,
+    confirmEmail: async (token) => ({ message: (await recovery.confirmEmail({ token })).message }),
+    resendVerification: async (token) => ({ message: (await recovery.resendVerification({}, bearer(token))).message }),
+    requestPasswordReset: async (email) => ({ message: (await recovery.requestPasswordReset({ email })).message }),
+    resetPassword: async (req) => ({ message: (await recovery.resetPassword(req)).message }),
     register: (req) => auth.register(req),
     login: (req) => auth.login(req),
     getProfile: async (id, token) => toView((await reads.getProfile({ id }, bearer(token))).profile),
@@ -153,6 +163,11 @@ export function restDoor(baseUrl: string, headers: Record<string, string> = {}):
   });
   return {
     name: "rest",
+    confirmEmail: async (token) => ({ message: (await call("POST", "/verify-email", { token })).message }),
+    resendVerification: async (token) => ({ message: (await call("POST", "/verify-email/resend", {}, token)).message }),
+    requestPasswordReset: async (email) => ({ message: (await call("POST", "/password-reset", { email })).message }),
+    resetPassword: async ({ token, newPassword }) =>
+      ({ message: (await call("POST", "/password-reset/confirm", { token, new_password: newPassword })).message }),
     register: async (req) => {
       const r = await call("POST", "/register", req);
       return { id: r.id, message: r.message };

@@ -12,6 +12,7 @@ import { loadConfig, type Config } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
 import { openDatabase } from "../../src/db/orm.js";
 import { createAuthServer, type AuthServer } from "../../src/server/server.js";
+import type { RevokeAllSessions } from "../../src/recovery/account-recovery.js";
 
 export interface TestServer {
   baseUrl: string;
@@ -45,6 +46,8 @@ export async function startTestServer(
     logDestination?: DestinationStream;
     /** Use this database instead of creating one (it is not dropped on close). */
     databaseUrl?: string;
+    /** The "revoke every session of a user" hook the server calls after a password reset. */
+    revokeAllSessions?: RevokeAllSessions;
   } = {},
 ): Promise<TestServer> {
   const database = options.databaseUrl
@@ -78,6 +81,7 @@ export async function startTestServer(
     log,
     secrets: { jwtSecret: config.jwt.secret!, passwordPepper: config.password.pepper! },
     ...(now ? { now } : {}),
+    ...(options.revokeAllSessions ? { revokeAllSessions: options.revokeAllSessions } : {}),
   });
   const address = await server.listen();
   const pool = new pg.Pool({ connectionString: database.url, max: 2 });

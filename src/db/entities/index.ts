@@ -1,6 +1,8 @@
 import { AuditEventSchema } from "./audit-event.js";
+import { EmailOutboxSchema } from "./email-outbox.js";
+import { OneTimeTokenSchema } from "./one-time-token.js";
 import { RateLimitSchema } from "./rate-limit.js";
 import { UserSchema } from "./user.js";
 
 /** Every entity, for the ORM configuration. */
-export const entities = [UserSchema, AuditEventSchema, RateLimitSchema];
+export const entities = [UserSchema, AuditEventSchema, RateLimitSchema, OneTimeTokenSchema, EmailOutboxSchema];

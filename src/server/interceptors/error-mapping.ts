@@ -9,10 +9,12 @@ import type { Logger } from "pino";
 import { ErrorReason } from "../../../gen/auth/v1/error_reason_pb.js";
 import {
   DomainError,
+  EmailNotVerified,
   EmailTaken,
   InvalidField,
   InvalidCredentials,
   NotOwner,
+  TokenInvalid,
   UserNotFound,
   UserTaken,
 } from "../../accounts/errors.js";
@@ -27,6 +29,8 @@ const domainErrors = new Map<Function, [Code, ErrorReason]>([
   [InvalidCredentials, [Code.Unauthenticated, ErrorReason.INVALID_CREDENTIALS]],
   [NotOwner, [Code.PermissionDenied, ErrorReason.NOT_OWNER]],
   [UserNotFound, [Code.NotFound, ErrorReason.USER_NOT_FOUND]],
+  [TokenInvalid, [Code.FailedPrecondition, ErrorReason.TOKEN_INVALID]],
+  [EmailNotVerified, [Code.FailedPrecondition, ErrorReason.EMAIL_NOT_VERIFIED]],
 ]);
 
 export function toConnectError(error: unknown, requestId: string): { error: ConnectError; unexpected: boolean } {
