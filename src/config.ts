@@ -78,6 +78,17 @@ const schema = z.object({
   AUDIT_RETENTION_DAYS: integer(1, 3650).default(90),
   HEALTH_CHECK_INTERVAL_MS: integer(100, 600_000).default(5_000),
   HEALTH_CHECK_TIMEOUT_MS: integer(50, 60_000).default(1_000),
+  PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).default("http://127.0.0.1:8080"),
+  PRODUCT_NAME: z.string().min(1).max(100).default("Auth Service"),
+  SMTP_URL: optionalText,
+  MAIL_FROM: optionalText,
+  MAIL_POLL_INTERVAL_MS: integer(10, 600_000).default(1_000),
+  MAIL_RETRY_BASE_MS: integer(10, 3_600_000).default(5_000),
+  MAIL_RETRY_MAX_MS: integer(10, 86_400_000).default(3_600_000),
+  VERIFY_EMAIL_TOKEN_TTL_SECONDS: integer(1, 7 * 86_400).default(86_400),
+  RESET_PASSWORD_TOKEN_TTL_SECONDS: integer(1, 86_400).default(3_600),
+  RECOVERY_MAIL_INTERVAL_SECONDS: integer(0, 86_400).default(60),
+  REQUIRE_VERIFIED_EMAIL: z.enum(["true", "false", "1", "0"]).default("false"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   RATE_LIMIT_STORE: z.enum(["postgres", "redis", "memory"]).optional(),
   REDIS_URL: optionalText,
@@ -157,6 +168,25 @@ export interface Config {
   auditRetentionDays: number;
   /** Database pings behind gRPC health and /readyz. */
   health: { intervalMs: number; timeoutMs: number };
+  mail: {
+    /** Unset (development only): messages are written to the log instead of sent. */
+    smtpUrl: string | undefined;
+    from: string;
+    productName: string;
+    /** Links in mail start here; never derived from a request's Host header. */
+    publicBaseUrl: string;
+    pollIntervalMs: number;
+    retryBaseMs: number;
+    retryMaxMs: number;
+  };
+  recovery: {
+    verifyEmailTtlSeconds: number;
+    resetPasswordTtlSeconds: number;
+    /** At most one verification or reset mail per account per this many seconds. */
+    mailIntervalSeconds: number;
+    /** Login refuses accounts whose email is not verified. */
+    requireVerifiedEmail: boolean;
+  };
   logLevel: z.infer<typeof schema>["LOG_LEVEL"];
   abuse: AbuseConfig;
 }
@@ -216,6 +246,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }
     if (e.PASSWORD_PEPPER === undefined) problems.push("PASSWORD_PEPPER is required in production");
     if (e.DATABASE_URL === undefined) problems.push("DATABASE_URL is required in production");
+    if (e.SMTP_URL === undefined) problems.push("SMTP_URL is required in production (without it mail is only logged)");
+    if (env.PUBLIC_BASE_URL === undefined) problems.push("PUBLIC_BASE_URL is required in production (links in mail use it)");
     if (e.BCRYPT_COST < 10) problems.push("BCRYPT_COST must be at least 10 in production");
   }
   if (e.JWT_SIGNING_KEY_FILE !== undefined && e.JWT_SIGNING_KEY !== undefined) {
@@ -284,6 +316,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     health: { intervalMs: e.HEALTH_CHECK_INTERVAL_MS, timeoutMs: e.HEALTH_CHECK_TIMEOUT_MS },
+    mail: {
+      smtpUrl: e.SMTP_URL,
+      from: e.MAIL_FROM ?? `${e.PRODUCT_NAME} <no-reply@localhost>`,
+      productName: e.PRODUCT_NAME,
+      publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/+$/, ""),
+      pollIntervalMs: e.MAIL_POLL_INTERVAL_MS,
+      retryBaseMs: e.MAIL_RETRY_BASE_MS,
+      retryMaxMs: e.MAIL_RETRY_MAX_MS,
+    },
+    recovery: {
+      verifyEmailTtlSeconds: e.VERIFY_EMAIL_TOKEN_TTL_SECONDS,
+      resetPasswordTtlSeconds: e.RESET_PASSWORD_TOKEN_TTL_SECONDS,
+      mailIntervalSeconds: e.RECOVERY_MAIL_INTERVAL_SECONDS,
+      requireVerifiedEmail: e.REQUIRE_VERIFIED_EMAIL === "true" || e.REQUIRE_VERIFIED_EMAIL === "1",
+    },
     logLevel: e.LOG_LEVEL,
     abuse: {
       store: e.RATE_LIMIT_STORE ?? (e.REDIS_URL !== undefined ? "redis" : "postgres"),

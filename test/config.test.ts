@@ -54,6 +54,19 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ REFRESH_TOKEN_REUSE_GRACE_SECONDS: "61" })).toThrow(/REFRESH_TOKEN_REUSE_GRACE_SECONDS/);
   });
 
+  it("refuses production without SMTP_URL and PUBLIC_BASE_URL, and has recovery defaults", () => {
+    expect(() => loadConfig({ NODE_ENV: "production" })).toThrow(/SMTP_URL is required in production[\s\S]*PUBLIC_BASE_URL is required/);
+    expect(loadConfig({})).toMatchObject({
+      mail: { smtpUrl: undefined, publicBaseUrl: "http://127.0.0.1:8080", productName: "Auth Service" },
+      recovery: { verifyEmailTtlSeconds: 86_400, resetPasswordTtlSeconds: 3_600, mailIntervalSeconds: 60, requireVerifiedEmail: false },
+    });
+    expect(loadConfig({ PUBLIC_BASE_URL: "https://a.example/app/", REQUIRE_VERIFIED_EMAIL: "true" })).toMatchObject({
+      mail: { publicBaseUrl: "https://a.example/app" },
+      recovery: { requireVerifiedEmail: true },
+    });
+    expect(() => loadConfig({ PUBLIC_BASE_URL: "javascript:alert(1)" })).toThrow(/PUBLIC_BASE_URL/);
+  });
+
   it("reads lists", () => {
     expect(loadConfig({ CORS_ORIGINS: "https://a.example, https://b.example ," }).corsOrigins).toEqual([
       "https://a.example",

@@ -6,7 +6,7 @@ import { raw, UniqueConstraintViolationException, type EntityManager } from "@mi
 import { UserSchema, USERS_EMAIL_UNIQUE, USERS_USER_UNIQUE, type User } from "../db/entities/user.js";
 import type { PasswordHasher } from "../security/password-hasher.js";
 import { recordSecurityEvent } from "../audit/audit-log.js";
-import { EmailTaken, InvalidCredentials, InvalidField, UserNotFound, UserTaken } from "./errors.js";
+import { EmailNotVerified, EmailTaken, InvalidCredentials, InvalidField, UserNotFound, UserTaken } from "./errors.js";
 import { normaliseEmail, normaliseUserName } from "./normalise.js";
 import { assertOwner } from "./ownership.js";
 import { contextProblem } from "./password-policy.js";
@@ -26,18 +26,32 @@ export interface ProfileChanges {
 }
 
 /** What a profile read returns: the public columns of an account. */
-export type ProfileRecord = Pick<User, "id" | "user" | "email" | "createdAt" | "updatedAt">;
+export type ProfileRecord = Pick<User, "id" | "user" | "email" | "emailVerifiedAt" | "createdAt" | "updatedAt">;
 
 interface ProfileRow {
   id: string;
   user: string;
   email: string;
+  email_verified_at: string | null;
   created_at: string;
   updated_at: string;
 }
 
+/** Queues a verification mail for the account's current address in the caller's unit of work (recovery/). */
+export interface EmailVerification {
+  issueVerification(em: EntityManager, user: User): Promise<void>;
+}
+
 export class Accounts {
-  constructor(private readonly deps: { hasher: PasswordHasher; sessions: Sessions }) {}
+  constructor(
+    private readonly deps: {
+      hasher: PasswordHasher;
+      sessions: Sessions;
+      emailVerification?: EmailVerification;
+      /** Login refuses unverified addresses (told only after a correct password). */
+      requireVerifiedEmail?: boolean;
+    },
+  ) {}
 
   async register(em: EntityManager, input: Registration, origin: RequestOrigin): Promise<User> {
     const user = normaliseUserName(input.user);
@@ -54,6 +68,7 @@ export class Accounts {
       passwordScheme: password.scheme,
     });
     recordSecurityEvent(em, { type: "account_created", outcome: "success", user: account, origin });
+    await this.deps.emailVerification?.issueVerification(em, account);
     await flushUnique(em);
     return account;
   }
@@ -81,6 +96,11 @@ export class Accounts {
       await em.flush();
       throw new InvalidCredentials();
     }
+    if (this.deps.requireVerifiedEmail === true && account.emailVerifiedAt == null) {
+      recordSecurityEvent(em, { type: "login", outcome: "failure", user: account, origin });
+      await em.flush();
+      throw new EmailNotVerified();
+    }
     if (this.deps.hasher.needsRehash(stored)) {
       // Upgrade imported or low-cost hashes while we hold the plain password.
       const upgraded = await this.deps.hasher.hash(input.password);
@@ -101,10 +121,21 @@ export class Accounts {
     assertOwner(callerId, id);
     const row: ProfileRow | undefined = await em
       .getConnection()
-      .execute<ProfileRow>('select id, "user", email, created_at, updated_at from users where id = ?', [callerId], "get");
+      .execute<ProfileRow>(
+        'select id, "user", email, email_verified_at, created_at, updated_at from users where id = ?',
+        [callerId],
+        "get",
+      );
     if (row === undefined) throw new UserNotFound();
     // The ORM's pg driver leaves timestamptz as PostgreSQL's ISO text (with its offset).
-    return { id: row.id, user: row.user, email: row.email, createdAt: new Date(row.created_at), updatedAt: new Date(row.updated_at) };
+    return {
+      id: row.id,
+      user: row.user,
+      email: row.email,
+      emailVerifiedAt: row.email_verified_at === null ? null : new Date(row.email_verified_at),
+      createdAt: new Date(row.created_at),
+      updatedAt: new Date(row.updated_at),
+    };
   }
 
   /**
@@ -138,7 +169,9 @@ export class Accounts {
     }
     if (email !== undefined && email !== account.email) {
       account.email = email;
+      account.emailVerifiedAt = null;
       event("email_changed");
+      await this.deps.emailVerification?.issueVerification(em, account);
     }
     if (changes.password !== undefined) {
       const password = await this.deps.hasher.hash(changes.password);

@@ -58,7 +58,7 @@ export class RefreshTokenReused extends DomainError {
   }
 }
 
-/** The session was ended (logout, password change, token reuse). */
+/** The session was ended (logout, password change or reset, token reuse). */
 export class SessionRevoked extends DomainError {
   constructor() {
     super("session ended: sign in again");
@@ -79,5 +79,19 @@ export class InvalidField extends DomainError {
     readonly description: string,
   ) {
     super(description);
+  }
+}
+
+/** Unknown, expired, spent, wrong-purpose or stale one-time token: one error, saying not which. */
+export class TokenInvalid extends DomainError {
+  constructor() {
+    super("this link is invalid or has expired; ask for a new one");
+  }
+}
+
+/** Login needs a verified address (REQUIRE_VERIFIED_EMAIL); told only after a correct password. */
+export class EmailNotVerified extends DomainError {
+  constructor() {
+    super("confirm your email address first: use the link we sent, or ask for a new one");
   }
 }

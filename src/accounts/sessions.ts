@@ -151,6 +151,14 @@ export class Sessions {
     return this.revokeWhere(em, userId, keep === undefined ? {} : { id: { $ne: keep } }, RevokedReason.PasswordChanged, this.now());
   }
 
+  /**
+   * Ends every session of the user after a password reset. Pass the
+   * EntityManager of the reset's transaction.
+   */
+  async endAllAfterPasswordReset(em: EntityManager, userId: string): Promise<void> {
+    await this.revokeWhere(em, userId, {}, RevokedReason.PasswordReset, this.now());
+  }
+
   /** The user's active sessions, newest first. */
   async list(em: EntityManager, userId: string): Promise<Session[]> {
     return em.find(

@@ -18,6 +18,9 @@ import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import { Accounts } from "../accounts/accounts.js";
 import { Sessions } from "../accounts/sessions.js";
+import { AccountRecovery, type RevokeAllSessions } from "../recovery/account-recovery.js";
+import { OutboxSender } from "../mail/outbox-sender.js";
+import { logTransport, smtpTransport } from "../mail/transport.js";
 import { AccessTokens } from "../security/access-tokens.js";
 import { VerifiedTokenCache } from "../security/verified-token-cache.js";
 import { PasswordHasher } from "../security/password-hasher.js";
@@ -62,6 +65,8 @@ export interface AuthServerDeps {
   signingKeys: SigningKeys;
   /** Time source for tokens and sessions; tests pass their own clock. */
   now?: () => number;
+  /** Replaces the "end every session of a user" step of a password reset (tests); default: the sessions module's. */
+  revokeAllSessions?: RevokeAllSessions;
 }
 
 export interface AuthServer {
@@ -72,6 +77,8 @@ export interface AuthServer {
   readonly tokens: AccessTokens;
   readonly hasher: PasswordHasher;
   readonly signingKeys: SigningKeys;
+  /** Sessions, e.g. for a test that needs one without a Login. */
+  readonly sessions: Sessions;
   readonly metrics: Metrics;
   /** Database reachability behind gRPC health and /readyz. */
   readonly health: HealthMonitor;
@@ -100,7 +107,29 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
     ...clock,
   });
   const sessions = new Sessions({ tokens, policy: config.sessions, log, ...clock });
-  const accounts = new Accounts({ hasher, sessions });
+  const recovery = new AccountRecovery({
+    hasher,
+    revokeAllSessions: deps.revokeAllSessions ?? ((em, userId) => sessions.endAllAfterPasswordReset(em, userId)),
+    verifyEmailTtlSeconds: config.recovery.verifyEmailTtlSeconds,
+    resetPasswordTtlSeconds: config.recovery.resetPasswordTtlSeconds,
+    mailIntervalSeconds: config.recovery.mailIntervalSeconds,
+    ...clock,
+  });
+  const accounts = new Accounts({
+    hasher,
+    sessions,
+    emailVerification: recovery,
+    requireVerifiedEmail: config.recovery.requireVerifiedEmail,
+  });
+  const mailSender = new OutboxSender({
+    orm,
+    transport: config.mail.smtpUrl ? smtpTransport(config.mail.smtpUrl, config.mail.from) : logTransport(log),
+    site: { productName: config.mail.productName, publicBaseUrl: config.mail.publicBaseUrl },
+    log,
+    pollIntervalMs: config.mail.pollIntervalMs,
+    retryBaseMs: config.mail.retryBaseMs,
+    retryMaxMs: config.mail.retryMaxMs,
+  });
   const metrics = createMetrics();
   metrics.gauge("auth_bcrypt_in_flight", "bcrypt hashes and compares running now.", () => hasher.load.running);
   metrics.gauge("auth_bcrypt_queued", "bcrypt hashes and compares waiting for a password thread.", () => hasher.load.queued);
@@ -147,7 +176,7 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
     acceptCompression: [compressionGzip, compressionBrotli],
     shutdownSignal: shutdown.signal,
   });
-  routes(accounts, sessions)(router);
+  routes(accounts, sessions, recovery)(router);
   router.service(Health, healthService(health, services));
   serveReflection(router, new SchemaIndex([...services, ...protocolServices], errorDetailFiles));
 
@@ -224,6 +253,7 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
     tokens,
     hasher,
     signingKeys: deps.signingKeys,
+    sessions,
     metrics,
     health,
     listen: async () => {
@@ -233,6 +263,7 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
         listener.listen(config.port, config.host, () => {
           listener.off("error", reject);
           health.start();
+          mailSender.start();
           retention ??= startAuditRetention({ orm, retentionDays: config.auditRetentionDays, intervalMs: 3_600_000, log });
           resolve(listener.address() as AddressInfo);
         });
@@ -243,6 +274,7 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
         // Readiness fails first: probes and Watch streams hear NOT_SERVING, and watchers' streams end.
         health.shutdown();
         retention?.stop();
+        const senderStopped = mailSender.stop();
         draining = true;
         const timer = setTimeout(() => {
           // Out of patience: abort handlers still running and drop connections.
@@ -251,10 +283,11 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
           for (const session of http2Sessions) session.destroy();
         }, graceMs);
         timer.unref();
-        // Resolves once every connection has ended; then the password threads stop.
+        // Resolves once every connection has ended; then the password threads and the mail sender stop.
         listener.close(() => {
           clearTimeout(timer);
-          void hasher.close().then(resolve, resolve);
+          // A mail pass in progress finishes (or fails and is retried later) before the ORM closes.
+          void Promise.allSettled([hasher.close(), senderStopped]).then(() => resolve());
         });
         // HTTP/1.1: idle keep-alive sockets close now, busy ones after their response.
         for (const server of servers) server.close();

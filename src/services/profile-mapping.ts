@@ -9,6 +9,7 @@ export function toProfile(user: ProfileRecord): Profile {
     id: user.id,
     user: user.user,
     email: user.email,
+    emailVerified: user.emailVerifiedAt != null,
     createdAt: timestampFromDate(user.createdAt),
     updatedAt: timestampFromDate(user.updatedAt),
   });

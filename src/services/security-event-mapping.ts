@@ -14,6 +14,9 @@ const types: Record<AuditEventType, SecurityEventType> = {
   password_changed: SecurityEventType.PASSWORD_CHANGED,
   email_changed: SecurityEventType.EMAIL_CHANGED,
   user_name_changed: SecurityEventType.USER_NAME_CHANGED,
+  email_verified: SecurityEventType.EMAIL_VERIFIED,
+  password_reset_requested: SecurityEventType.PASSWORD_RESET_REQUESTED,
+  password_reset: SecurityEventType.PASSWORD_RESET,
 };
 
 const outcomes: Record<AuditOutcome, SecurityEventOutcome> = {

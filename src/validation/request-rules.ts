@@ -3,6 +3,11 @@
 // protocol before a handler runs.
 import type { DescMessage } from "@bufbuild/protobuf";
 import { guessabilityProblem } from "../accounts/password-policy.js";
+import {
+  ConfirmEmailRequestSchema,
+  RequestPasswordResetRequestSchema,
+  ResetPasswordRequestSchema,
+} from "../../gen/auth/v1/account_recovery_service_pb.js";
 import { LoginRequestSchema, RefreshRequestSchema, RegisterRequestSchema } from "../../gen/auth/v1/auth_service_pb.js";
 import {
   GetProfileRequestSchema,
@@ -37,6 +42,8 @@ export const EMAIL_MAX_LENGTH = 254;
 export const USER_MAX_LENGTH = 64;
 /** Our refresh tokens are 43 characters; anything much longer is not one. */
 export const REFRESH_TOKEN_MAX_LENGTH = 128;
+/** Mailed one-time tokens are 43 characters; anything much longer is not ours. */
+export const ONE_TIME_TOKEN_MAX_BYTES = 128;
 
 export function requestRules(policy: PasswordPolicy): RequestRules {
   const userName = [noControlCharacters, (v: string) => maxCodePoints(USER_MAX_LENGTH)(v.trim())];
@@ -57,6 +64,10 @@ export function requestRules(policy: PasswordPolicy): RequestRules {
     [GetProfileRequestSchema, { id: [required, uuid] }],
     [ListSecurityEventsRequestSchema, { id: [required, uuid], page_size: [intRange(0, 100)], page_token: [maxBytes(512)] }],
     [UpdateProfileRequestSchema, { id: [required, uuid], user: [notBlank, ...userName], email: [notBlank, ...email], password: newPassword }],
+    [ConfirmEmailRequestSchema, { token: [required, maxBytes(ONE_TIME_TOKEN_MAX_BYTES)] }],
+    [RequestPasswordResetRequestSchema, { email: [required, ...email] }],
+    // The same password rules as registration; a rejected password leaves the token unspent.
+    [ResetPasswordRequestSchema, { token: [required, maxBytes(ONE_TIME_TOKEN_MAX_BYTES)], new_password: [required, ...newPassword] }],
     [RefreshRequestSchema, { refresh_token: [required, maxCodePoints(REFRESH_TOKEN_MAX_LENGTH)] }],
     [RevokeSessionRequestSchema, { id: [required, uuid] }],
   ];

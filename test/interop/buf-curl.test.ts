@@ -22,6 +22,7 @@ describe("buf curl with server reflection", () => {
     const { exitCode, stdout } = await bufCurl(["--list-services", t.baseUrl]);
     expect(exitCode).toBe(0);
     expect(stdout.trim().split("\n")).toEqual([
+      "auth.v1.AccountRecoveryService",
       "auth.v1.AuthService",
       "auth.v1.ProfileService",
       "auth.v1.SessionService",

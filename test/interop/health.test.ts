@@ -31,6 +31,7 @@ describe("grpc.health.v1.Health, without an access token", () => {
       "": Status.SERVING,
       "auth.v1.AuthService": Status.SERVING,
       "auth.v1.ProfileService": Status.SERVING,
+      "auth.v1.AccountRecoveryService": Status.SERVING,
       "auth.v1.SessionService": Status.SERVING,
     });
   });

@@ -33,6 +33,7 @@ afterAll(() => t?.close());
 const servedServices = [
   "auth.v1.AuthService",
   "auth.v1.ProfileService",
+  "auth.v1.AccountRecoveryService",
   "auth.v1.SessionService",
   "grpc.health.v1.Health",
   "grpc.reflection.v1.ServerReflection",

@@ -38,7 +38,7 @@ describe("REST over h2c", () => {
     const res = await h2Request(session, "GET", "/profile/p1");
     expect(res.status).toBe(200);
     expect(res.headers["content-type"]).toBe("application/json");
-    expect(JSON.parse(res.body)).toEqual({ id: "p1", user: "ada", email: "ada@example.com", created_at: created.toISOString() });
+    expect(JSON.parse(res.body)).toEqual({ id: "p1", user: "ada", email: "ada@example.com", created_at: created.toISOString(), email_verified: false });
   });
 
   it("maps errors to HTTP statuses with the REST error body", async () => {

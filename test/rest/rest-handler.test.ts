@@ -74,6 +74,7 @@ describe("REST request mapping", () => {
       user: "ada",
       email: "ada@example.com",
       created_at: created.toISOString(),
+      email_verified: false,
     });
     expect(server.calls).toMatchObject([{ rpc: "GetProfile", request: { id: "abc-123" }, authorization: "Bearer t0k" }]);
   });

@@ -4,6 +4,7 @@
 import { Code, ConnectError, createClient, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
+import { AccountRecoveryService } from "../../gen/auth/v1/account_recovery_service_pb.js";
 import { AuthService } from "../../gen/auth/v1/auth_service_pb.js";
 import { ProfileService } from "../../gen/auth/v1/profile_service_pb.js";
 import { SessionService } from "../../gen/auth/v1/session_service_pb.js";
@@ -61,6 +62,10 @@ export interface Door {
   listSessions(token?: string): Promise<SessionView[]>;
   revokeSession(id: string, token?: string): Promise<void>;
   listSecurityEvents(req: { id: string; pageSize?: number; pageToken?: string }, token?: string): Promise<SecurityLogPageView>;
+  confirmEmail(token: string): Promise<{ message: string }>;
+  resendVerification(accessToken?: string): Promise<{ message: string }>;
+  requestPasswordReset(email: string): Promise<{ message: string }>;
+  resetPassword(req: { token: string; newPassword: string }): Promise<{ message: string }>;
 }
 
 /** What every door's errors are reduced to, for one set of assertions. */
@@ -136,8 +141,13 @@ function rpcDoor(name: string, transport: Transport, readTransport: Transport = 
   const reads = createClient(ProfileService, readTransport);
   const sessions = createClient(SessionService, transport);
   const sessionReads = createClient(SessionService, readTransport);
+  const recovery = createClient(AccountRecoveryService, transport);
   return {
     name,
+    confirmEmail: async (token) => ({ message: (await recovery.confirmEmail({ token })).message }),
+    resendVerification: async (token) => ({ message: (await recovery.resendVerification({}, bearer(token))).message }),
+    requestPasswordReset: async (email) => ({ message: (await recovery.requestPasswordReset({ email })).message }),
+    resetPassword: async (req) => ({ message: (await recovery.resetPassword(req)).message }),
     register: (req) => auth.register(req),
     login: async (req) => toTokens(await auth.login(req)),
     refresh: async (refreshToken) => toTokens(await auth.refresh({ refreshToken })),
@@ -229,6 +239,11 @@ export function restDoor(baseUrl: string, headers: Record<string, string> = {}):
   });
   return {
     name: "rest",
+    confirmEmail: async (token) => ({ message: (await call("POST", "/verify-email", { token })).message }),
+    resendVerification: async (token) => ({ message: (await call("POST", "/verify-email/resend", {}, token)).message }),
+    requestPasswordReset: async (email) => ({ message: (await call("POST", "/password-reset", { email })).message }),
+    resetPassword: async ({ token, newPassword }) =>
+      ({ message: (await call("POST", "/password-reset/confirm", { token, new_password: newPassword })).message }),
     register: async (req) => {
       const r = await call("POST", "/register", req);
       return { id: r.id, message: r.message };

@@ -13,6 +13,7 @@ import { createLogger } from "../../src/logger.js";
 import { openDatabase } from "../../src/db/orm.js";
 import { signingKeysFromConfig } from "../../src/security/signing-keys.js";
 import { createAuthServer, type AuthServer } from "../../src/server/server.js";
+import type { RevokeAllSessions } from "../../src/recovery/account-recovery.js";
 
 export interface TestServer {
   baseUrl: string;
@@ -43,6 +44,8 @@ export interface TestServerOptions {
   logDestination?: DestinationStream;
   /** Use this database instead of creating one (it is not dropped on close). */
   databaseUrl?: string;
+  /** Replaces the "revoke every session of a user" step of a password reset (default: the real sessions). */
+  revokeAllSessions?: RevokeAllSessions;
 }
 
 /**
@@ -74,7 +77,7 @@ export async function startTestServer(
     RATE_LIMIT_REFRESH_PER_ADDRESS: "1000000/1m",
     ...env,
   });
-  const { server, orm } = await startServer(config, now, options.logDestination);
+  const { server, orm } = await startServer(config, now, options);
   const address = await server.listen();
   const pool = new pg.Pool({ connectionString: database.url, max: 2 });
   // Tests that stop PostgreSQL would otherwise see idle clients' errors as unhandled.
@@ -97,9 +100,13 @@ export async function startTestServer(
   };
 }
 
-async function startServer(config: Config, now: (() => number) | undefined, logDestination?: DestinationStream) {
+async function startServer(
+  config: Config,
+  now: (() => number) | undefined,
+  options: Pick<TestServerOptions, "logDestination" | "revokeAllSessions"> = {},
+) {
   const orm = await openDatabase({ url: config.database.url!, retries: 0 });
-  const log = createLogger({ level: config.logLevel, ...(logDestination ? { destination: logDestination } : {}) });
+  const log = createLogger({ level: config.logLevel, ...(options.logDestination ? { destination: options.logDestination } : {}) });
   const server = createAuthServer({
     config,
     orm,
@@ -107,6 +114,7 @@ async function startServer(config: Config, now: (() => number) | undefined, logD
     secrets: { passwordPepper: config.password.pepper! },
     signingKeys: signingKeysFromConfig(config, now ? { now } : {}),
     ...(now ? { now } : {}),
+    ...(options.revokeAllSessions ? { revokeAllSessions: options.revokeAllSessions } : {}),
   });
   return { server, orm };
 }

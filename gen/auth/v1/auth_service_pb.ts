@@ -360,6 +360,9 @@ export const AuthService: GenService<{
    *   further attempt waits twice as long, from 1 second up to 15 minutes,
    *   until a sign-in succeeds). Unknown and known email addresses are
    *   treated alike. A `google.rpc.RetryInfo` detail says when to retry.
+   * - failed_precondition (ERROR_REASON_EMAIL_NOT_VERIFIED): the password is
+   *   right, but the service requires a verified email address
+   *   (REQUIRE_VERIFIED_EMAIL) and this one is not verified yet.
    *
    * REST: `POST /login` with the request as the JSON body.
    *

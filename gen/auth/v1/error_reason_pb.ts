@@ -9,7 +9,7 @@ import { enumDesc, fileDesc } from "@bufbuild/protobuf/codegenv2";
  * Describes the file auth/v1/error_reason.proto.
  */
 export const file_auth_v1_error_reason: GenFile = /*@__PURE__*/
-  fileDesc("ChphdXRoL3YxL2Vycm9yX3JlYXNvbi5wcm90bxIHYXV0aC52MSr/BAoLRXJyb3JSZWFzb24SHAoYRVJST1JfUkVBU09OX1VOU1BFQ0lGSUVEEAASHwobRVJST1JfUkVBU09OX0lOVkFMSURfRklFTERTEAESHAoYRVJST1JfUkVBU09OX0VNQUlMX1RBS0VOEAISGwoXRVJST1JfUkVBU09OX1VTRVJfVEFLRU4QAxIkCiBFUlJPUl9SRUFTT05fSU5WQUxJRF9DUkVERU5USUFMUxAEEiUKIUVSUk9SX1JFQVNPTl9BQ0NFU1NfVE9LRU5fTUlTU0lORxAFEiUKIUVSUk9SX1JFQVNPTl9BQ0NFU1NfVE9LRU5fSU5WQUxJRBAGEiUKIUVSUk9SX1JFQVNPTl9BQ0NFU1NfVE9LRU5fRVhQSVJFRBAHEhoKFkVSUk9SX1JFQVNPTl9OT1RfT1dORVIQCBIfChtFUlJPUl9SRUFTT05fVVNFUl9OT1RfRk9VTkQQCRIkCiBFUlJPUl9SRUFTT05fU0VSVklDRV9VTkFWQUlMQUJMRRAKEhwKGEVSUk9SX1JFQVNPTl9TRVJWRVJfQlVTWRALEh0KGUVSUk9SX1JFQVNPTl9SQVRFX0xJTUlURUQQDBImCiJFUlJPUl9SRUFTT05fUkVGUkVTSF9UT0tFTl9JTlZBTElEEA0SJgoiRVJST1JfUkVBU09OX1JFRlJFU0hfVE9LRU5fRVhQSVJFRBAOEiUKIUVSUk9SX1JFQVNPTl9SRUZSRVNIX1RPS0VOX1JFVVNFRBAPEiAKHEVSUk9SX1JFQVNPTl9TRVNTSU9OX1JFVk9LRUQQEBIiCh5FUlJPUl9SRUFTT05fU0VTU0lPTl9OT1RfRk9VTkQQEWIGcHJvdG8z");
+  fileDesc("ChphdXRoL3YxL2Vycm9yX3JlYXNvbi5wcm90bxIHYXV0aC52MSrEBQoLRXJyb3JSZWFzb24SHAoYRVJST1JfUkVBU09OX1VOU1BFQ0lGSUVEEAASHwobRVJST1JfUkVBU09OX0lOVkFMSURfRklFTERTEAESHAoYRVJST1JfUkVBU09OX0VNQUlMX1RBS0VOEAISGwoXRVJST1JfUkVBU09OX1VTRVJfVEFLRU4QAxIkCiBFUlJPUl9SRUFTT05fSU5WQUxJRF9DUkVERU5USUFMUxAEEiUKIUVSUk9SX1JFQVNPTl9BQ0NFU1NfVE9LRU5fTUlTU0lORxAFEiUKIUVSUk9SX1JFQVNPTl9BQ0NFU1NfVE9LRU5fSU5WQUxJRBAGEiUKIUVSUk9SX1JFQVNPTl9BQ0NFU1NfVE9LRU5fRVhQSVJFRBAHEhoKFkVSUk9SX1JFQVNPTl9OT1RfT1dORVIQCBIfChtFUlJPUl9SRUFTT05fVVNFUl9OT1RfRk9VTkQQCRIkCiBFUlJPUl9SRUFTT05fU0VSVklDRV9VTkFWQUlMQUJMRRAKEhwKGEVSUk9SX1JFQVNPTl9TRVJWRVJfQlVTWRALEh0KGUVSUk9SX1JFQVNPTl9SQVRFX0xJTUlURUQQDBIeChpFUlJPUl9SRUFTT05fVE9LRU5fSU5WQUxJRBANEiMKH0VSUk9SX1JFQVNPTl9FTUFJTF9OT1RfVkVSSUZJRUQQDhImCiJFUlJPUl9SRUFTT05fUkVGUkVTSF9UT0tFTl9JTlZBTElEEA8SJgoiRVJST1JfUkVBU09OX1JFRlJFU0hfVE9LRU5fRVhQSVJFRBAQEiUKIUVSUk9SX1JFQVNPTl9SRUZSRVNIX1RPS0VOX1JFVVNFRBAREiAKHEVSUk9SX1JFQVNPTl9TRVNTSU9OX1JFVk9LRUQQEhIiCh5FUlJPUl9SRUFTT05fU0VTU0lPTl9OT1RfRk9VTkQQE2IGcHJvdG8z");
 
 /**
  * The stable, machine-readable reason behind an error. Every error this
@@ -133,44 +133,63 @@ export enum ErrorReason {
   RATE_LIMITED = 12,
 
   /**
+   * A one-time token (email verification or password reset) is unknown,
+   * expired, already used, meant for another purpose or for an address the
+   * account no longer has (code failed_precondition). Deliberately one reason
+   * for all of these. Ask for a new token.
+   *
+   * @generated from enum value: ERROR_REASON_TOKEN_INVALID = 13;
+   */
+  TOKEN_INVALID = 13,
+
+  /**
+   * Login needs a verified email address and the account's is not verified
+   * yet (code failed_precondition). Only returned after a correct password.
+   * Confirm the address with the mailed link, or ask for a new one.
+   *
+   * @generated from enum value: ERROR_REASON_EMAIL_NOT_VERIFIED = 14;
+   */
+  EMAIL_NOT_VERIFIED = 14,
+
+  /**
    * The refresh token is not one this service issued, or its session ended
    * long ago (code unauthenticated). Sign in again.
    *
-   * @generated from enum value: ERROR_REASON_REFRESH_TOKEN_INVALID = 13;
+   * @generated from enum value: ERROR_REASON_REFRESH_TOKEN_INVALID = 15;
    */
-  REFRESH_TOKEN_INVALID = 13,
+  REFRESH_TOKEN_INVALID = 15,
 
   /**
    * The refresh token's session was idle too long or reached its maximum
    * lifetime (code unauthenticated). Sign in again.
    *
-   * @generated from enum value: ERROR_REASON_REFRESH_TOKEN_EXPIRED = 14;
+   * @generated from enum value: ERROR_REASON_REFRESH_TOKEN_EXPIRED = 16;
    */
-  REFRESH_TOKEN_EXPIRED = 14,
+  REFRESH_TOKEN_EXPIRED = 16,
 
   /**
    * The refresh token was already spent (code unauthenticated). Someone may
    * have stolen it, so its whole session has been ended. Sign in again.
    *
-   * @generated from enum value: ERROR_REASON_REFRESH_TOKEN_REUSED = 15;
+   * @generated from enum value: ERROR_REASON_REFRESH_TOKEN_REUSED = 17;
    */
-  REFRESH_TOKEN_REUSED = 15,
+  REFRESH_TOKEN_REUSED = 17,
 
   /**
    * The session of this access or refresh token has ended: logout, a
-   * password change, or reuse of one of its refresh tokens (code
+   * password change or reset, or reuse of one of its refresh tokens (code
    * unauthenticated). Sign in again.
    *
-   * @generated from enum value: ERROR_REASON_SESSION_REVOKED = 16;
+   * @generated from enum value: ERROR_REASON_SESSION_REVOKED = 18;
    */
-  SESSION_REVOKED = 16,
+  SESSION_REVOKED = 18,
 
   /**
    * The caller has no active session with that id (code not_found).
    *
-   * @generated from enum value: ERROR_REASON_SESSION_NOT_FOUND = 17;
+   * @generated from enum value: ERROR_REASON_SESSION_NOT_FOUND = 19;
    */
-  SESSION_NOT_FOUND = 17,
+  SESSION_NOT_FOUND = 19,
 }
 
 /**

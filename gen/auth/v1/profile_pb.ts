@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file auth/v1/profile.proto.
  */
 export const file_auth_v1_profile: GenFile = /*@__PURE__*/
-  fileDesc("ChVhdXRoL3YxL3Byb2ZpbGUucHJvdG8SB2F1dGgudjEikgEKB1Byb2ZpbGUSCgoCaWQYASABKAkSDAoEdXNlchgCIAEoCRINCgVlbWFpbBgDIAEoCRIuCgpjcmVhdGVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgp1cGRhdGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcGIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("ChVhdXRoL3YxL3Byb2ZpbGUucHJvdG8SB2F1dGgudjEiqgEKB1Byb2ZpbGUSCgoCaWQYASABKAkSDAoEdXNlchgCIAEoCRINCgVlbWFpbBgDIAEoCRIuCgpjcmVhdGVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgp1cGRhdGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIWCg5lbWFpbF92ZXJpZmllZBgGIAEoCGIGcHJvdG8z", [file_google_protobuf_timestamp]);
 
 /**
  * A user's public profile: what the service tells a signed-in user about
@@ -58,6 +58,14 @@ export type Profile = Message<"auth.v1.Profile"> & {
    * @generated from field: google.protobuf.Timestamp updated_at = 5;
    */
   updatedAt?: Timestamp | undefined;
+
+  /**
+   * Whether the owner proved they receive mail at `email`
+   * (AccountRecoveryService.ConfirmEmail). Changing the email clears it.
+   *
+   * @generated from field: bool email_verified = 6;
+   */
+  emailVerified: boolean;
 };
 
 /**

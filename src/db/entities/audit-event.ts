@@ -2,7 +2,16 @@ import { randomUUID } from "node:crypto";
 import { defineEntity, type InferEntity } from "@mikro-orm/core";
 import { UserSchema } from "./user.js";
 
-export const AUDIT_EVENT_TYPES = ["account_created", "login", "password_changed", "email_changed", "user_name_changed"] as const;
+export const AUDIT_EVENT_TYPES = [
+  "account_created",
+  "login",
+  "password_changed",
+  "email_changed",
+  "user_name_changed",
+  "email_verified",
+  "password_reset_requested",
+  "password_reset",
+] as const;
 export const AUDIT_OUTCOMES = ["success", "failure", "blocked"] as const;
 
 /**

@@ -8,6 +8,7 @@ export const RevokedReason = {
   LogoutAll: "logout_all",
   Revoked: "revoked",
   PasswordChanged: "password_changed",
+  PasswordReset: "password_reset",
   TokenReuse: "token_reuse",
   Evicted: "evicted",
 } as const;

@@ -16,6 +16,8 @@ export const UserSchema = defineEntity({
     passwordHash: p.text().hidden().lazy(true, false),
     // Which PasswordScheme made the hash (src/security/password-hasher.ts).
     passwordScheme: p.enum(["hmac-sha384-bcrypt", "bcrypt"]).hidden(),
+    // When the owner confirmed the address with a mailed link; null until then and after a change.
+    emailVerifiedAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     // The same instant as createdAt on insert (two `new Date()` calls could
     // straddle a millisecond); hooks run in property order.

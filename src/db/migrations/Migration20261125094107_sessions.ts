@@ -3,7 +3,7 @@ import { Migration } from '@mikro-orm/migrations';
 export class Migration20261125094107_sessions extends Migration {
 
   override async up(): Promise<void> {
-    this.addSql(`create table "sessions" ("id" uuid not null, "user_id" uuid not null, "created_at" timestamptz not null, "last_used_at" timestamptz not null, "expires_at" timestamptz not null, "absolute_expires_at" timestamptz not null, "revoked_at" timestamptz null, "revoked_reason" text check ("revoked_reason" in ('logout', 'logout_all', 'revoked', 'password_changed', 'token_reuse', 'evicted')) null, "user_agent" varchar(256) null, "client_address" varchar(64) null, constraint "sessions_pkey" primary key ("id"), constraint sessions_revoked_with_reason check (("revoked_at" is null) = ("revoked_reason" is null)), constraint sessions_expiry_in_order check ("expires_at" <= "absolute_expires_at"));`);
+    this.addSql(`create table "sessions" ("id" uuid not null, "user_id" uuid not null, "created_at" timestamptz not null, "last_used_at" timestamptz not null, "expires_at" timestamptz not null, "absolute_expires_at" timestamptz not null, "revoked_at" timestamptz null, "revoked_reason" text check ("revoked_reason" in ('logout', 'logout_all', 'revoked', 'password_changed', 'password_reset', 'token_reuse', 'evicted')) null, "user_agent" varchar(256) null, "client_address" varchar(64) null, constraint "sessions_pkey" primary key ("id"), constraint sessions_revoked_with_reason check (("revoked_at" is null) = ("revoked_reason" is null)), constraint sessions_expiry_in_order check ("expires_at" <= "absolute_expires_at"));`);
     this.addSql(`create index "sessions_user_id_index" on "sessions" ("user_id");`);
     this.addSql(`create index "sessions_expires_at_index" on "sessions" ("expires_at");`);
 

@@ -6,10 +6,12 @@ import { Migration20261125091112_users } from "./Migration20261125091112_users.j
 import { Migration20261125094107_sessions } from "./Migration20261125094107_sessions.js";
 import { Migration20261125095415_audit_events } from "./Migration20261125095415_audit_events.js";
 import { Migration20261125100510_rate_limits } from "./Migration20261125100510_rate_limits.js";
+import { Migration20261125101226_recovery } from "./Migration20261125101226_recovery.js";
 
 export const migrationsList: MigrationObject[] = [
   { name: "Migration20261125091112_users", class: Migration20261125091112_users },
   { name: "Migration20261125094107_sessions", class: Migration20261125094107_sessions },
   { name: "Migration20261125095415_audit_events", class: Migration20261125095415_audit_events },
   { name: "Migration20261125100510_rate_limits", class: Migration20261125100510_rate_limits },
+  { name: "Migration20261125101226_recovery", class: Migration20261125101226_recovery },
 ];

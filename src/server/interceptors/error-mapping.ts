@@ -9,6 +9,7 @@ import type { Logger } from "pino";
 import { ErrorReason } from "../../../gen/auth/v1/error_reason_pb.js";
 import {
   DomainError,
+  EmailNotVerified,
   EmailTaken,
   InvalidField,
   InvalidCredentials,
@@ -18,6 +19,7 @@ import {
   RefreshTokenReused,
   SessionNotFound,
   SessionRevoked,
+  TokenInvalid,
   UserNotFound,
   UserTaken,
 } from "../../accounts/errors.js";
@@ -37,6 +39,8 @@ const domainErrors = new Map<Function, [Code, ErrorReason]>([
   [RefreshTokenReused, [Code.Unauthenticated, ErrorReason.REFRESH_TOKEN_REUSED]],
   [SessionRevoked, [Code.Unauthenticated, ErrorReason.SESSION_REVOKED]],
   [SessionNotFound, [Code.NotFound, ErrorReason.SESSION_NOT_FOUND]],
+  [TokenInvalid, [Code.FailedPrecondition, ErrorReason.TOKEN_INVALID]],
+  [EmailNotVerified, [Code.FailedPrecondition, ErrorReason.EMAIL_NOT_VERIFIED]],
 ]);
 
 export function toConnectError(error: unknown, requestId: string): { error: ConnectError; unexpected: boolean } {
