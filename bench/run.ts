@@ -7,7 +7,9 @@
 //
 // Environment: BENCH_DURATION (seconds per scenario), BENCH_DATABASE_URL (a
 // PostgreSQL where we may CREATE DATABASE; default the machine's at
-// 127.0.0.1:5432), BENCH_LOG_LEVEL (the service's LOG_LEVEL, default warn).
+// 127.0.0.1:5432), BENCH_LOG_LEVEL (the service's LOG_LEVEL, default warn),
+// BENCH_SERVICE_ENV (extra service settings), BENCH_NODE_ARGS (extra Node flags
+// for the service, e.g. "--cpu-prof --cpu-prof-dir=prof").
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
@@ -20,6 +22,7 @@ import jwt from "jsonwebtoken";
 import { GetProfileRequestSchema, ProfileService } from "../gen/auth/v1/profile_service_pb.js";
 import { PasswordHasher } from "../src/security/password-hasher.js";
 import { BENCH_PASSWORD, benchEmail, createScratchDatabase } from "./database.js";
+import { startMailSink } from "./mail-sink.js";
 import { runAutocannon, runH2load, type HttpRequest, type LoadResult } from "./load.js";
 import { cpuSeconds, freePort, sampleMemory, startNode, waitIdle } from "./processes.js";
 import { formatChecks, formatTable, type Check, type Row } from "./report.js";
@@ -45,6 +48,8 @@ const adminUrl = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.
 const cores = availableParallelism();
 /** Load average over the minute before the run: anything else on the machine skews every figure. */
 const startLoad = loadavg()[0]!;
+/** BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=prof": extra Node flags for the service (NODE_OPTIONS refuses the profiler's). */
+const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
 /** Distinct accounts the read and update scenarios spread over. */
 const ACCOUNTS = 32;
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
@@ -64,8 +69,10 @@ try {
 async function main() {
   log(`${cores} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}, ${seconds} s per scenario, bcrypt cost ${cost}`);
   const port = await freePort();
-  const env = serviceEnv({ databaseUrl: db.url, port, bcryptCost: cost });
-  const service = await startNode(["src/main.ts"], env, { ready: { port } });
+  const mail = await startMailSink();
+  stoppers.push(mail.close);
+  const env = serviceEnv({ databaseUrl: db.url, port, bcryptCost: cost, smtpUrl: mail.url });
+  const service = await startNode([...nodeArgs, "src/main.ts"], env, { ready: { port } });
   stoppers.push(async () => {
     if (failed) process.stderr.write(`service output (tail):\n${service.output().slice(-4000)}\n`);
     await service.stop();

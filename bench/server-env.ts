@@ -12,7 +12,12 @@ export const benchSecrets = {
   passwordPepper: randomBytes(32).toString("base64url"),
 };
 
-export function serviceEnv(options: { databaseUrl: string; port: number; bcryptCost: number }): Record<string, string> {
+export function serviceEnv(options: {
+  databaseUrl: string;
+  port: number;
+  bcryptCost: number;
+  smtpUrl: string;
+}): Record<string, string> {
   return {
     NODE_ENV: "production",
     HOST: "127.0.0.1",
@@ -21,6 +26,9 @@ export function serviceEnv(options: { databaseUrl: string; port: number; bcryptC
     JWT_SIGNING_KEY: benchSecrets.signingKey,
     PASSWORD_PEPPER: benchSecrets.passwordPepper,
     BCRYPT_COST: String(options.bcryptCost),
+    // Mail goes to a loopback sink (bench/mail-sink.ts), as production's goes to a relay.
+    SMTP_URL: options.smtpUrl,
+    PUBLIC_BASE_URL: `http://127.0.0.1:${options.port}`,
     // One log line per RPC at info is what production writes; the baseline
     // writes none, so the comparison is made without request logs. Run with
     // BENCH_LOG_LEVEL=info to see what they cost.
