@@ -108,3 +108,25 @@ it("prunes events older than the retention period and keeps the rest", async () 
   expect(left.map((r) => r.request_id)).not.toContain("old");
   expect(left).toHaveLength(1);
 });
+
+describe("the log is append-only (LG-05)", () => {
+  it("refuses to change an event, or to delete one younger than a day", async () => {
+    const [grpc] = doors(t.baseUrl);
+    const { id } = await grpc!.register(newAccount());
+    await expect(t.sql("update audit_events set outcome = 'failure' where user_id = $1", [id])).rejects.toThrow(
+      /audit_events rows cannot be changed/,
+    );
+    await expect(t.sql("delete from audit_events where user_id = $1", [id])).rejects.toThrow(
+      /audit_events rows younger than a day cannot be deleted/,
+    );
+    const rows = await t.sql<{ type: string; outcome: string }>("select type, outcome from audit_events where user_id = $1", [id]);
+    expect(rows).toEqual([{ type: "account_created", outcome: "success" }]);
+  });
+
+  it("lets an account's events go with the account", async () => {
+    const [grpc] = doors(t.baseUrl);
+    const { id } = await grpc!.register(newAccount());
+    await t.sql("delete from users where id = $1", [id]);
+    expect(await t.sql("select id from audit_events where user_id = $1", [id])).toEqual([]);
+  });
+});
