@@ -172,13 +172,13 @@ export class Sessions {
    * Whether a session still accepts its access tokens. Answers from memory
    * for up to `checkCacheSeconds`; revocations made by this instance are
    * forgotten at once, those made by another instance are seen within that
-   * time.
+   * time. `em` is called only when the database must be asked.
    */
-  async isActive(em: EntityManager, sessionId: string): Promise<boolean> {
+  async isActive(em: () => EntityManager, sessionId: string): Promise<boolean> {
     const now = this.now().getTime();
     const cached = this.checked.get(sessionId);
     if (cached !== undefined && cached.until > now) return cached.active;
-    const session = await em.findOne(SessionSchema, { id: sessionId }, { fields: ["revokedAt", "expiresAt", "user"] });
+    const session = await em().findOne(SessionSchema, { id: sessionId }, { fields: ["revokedAt", "expiresAt", "user"] });
     const active = session !== null && session.revokedAt == null && session.expiresAt.getTime() > now;
     const cacheMs = this.deps.policy.checkCacheSeconds * 1000;
     if (cacheMs > 0) {

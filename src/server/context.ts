@@ -7,8 +7,14 @@ import type { RequestOrigin } from "../accounts/request-origin.js";
 export const kUserId = createContextKey<string | undefined>(undefined, { description: "authenticated user id" });
 /** The session of the caller's access token (its `sid`); set with kUserId. */
 export const kSessionId = createContextKey<string | undefined>(undefined, { description: "authenticated session id" });
-/** A fork of the EntityManager for this request only; set by the entity-manager interceptor. */
-export const kEntityManager = createContextKey<EntityManager | undefined>(undefined, { description: "request EntityManager" });
+/**
+ * This request's own fork of the EntityManager, made on first use (a read
+ * that needs no unit of work never pays for one); set by the entity-manager
+ * interceptor.
+ */
+export const kEntityManager = createContextKey<(() => EntityManager) | undefined>(undefined, {
+  description: "request EntityManager",
+});
 /** The request id: the caller's `x-request-id`, or one we made. */
 export const kRequestId = createContextKey<string>("", { description: "request id" });
 /** "rest" when the call came in through REST transcoding; unset for native RPC protocols. */
@@ -43,5 +49,5 @@ export function requestOrigin(ctx: HandlerContext): RequestOrigin {
 export function entityManager(ctx: HandlerContext): EntityManager {
   const em = ctx.values.get(kEntityManager);
   if (em === undefined) throw new Error("no EntityManager in context: is the entity-manager interceptor installed?");
-  return em;
+  return em();
 }

@@ -163,7 +163,7 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
       createAuthInterceptor({
         tokens: new VerifiedTokenCache(tokens, clock),
         publicMethods,
-        isSessionActive: (sid) => sessions.isActive(orm.em.fork(), sid),
+        isSessionActive: (sid) => sessions.isActive(() => orm.em.fork(), sid),
       }),
       createValidationInterceptor(requestRules({ minLength: config.password.minLength })),
       createEntityManagerInterceptor(orm),

@@ -1,11 +1,15 @@
 import type { Interceptor } from "@connectrpc/connect";
-import type { MikroORM } from "@mikro-orm/postgresql";
+import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
 import { kEntityManager } from "../context.js";
 
-/** One EntityManager fork per RPC: no identity-map state is shared between requests. */
+/**
+ * One EntityManager fork per RPC, so no identity-map state is shared between
+ * requests. It is forked when the handler first asks for it, then reused.
+ */
 export function createEntityManagerInterceptor(orm: MikroORM): Interceptor {
   return (next) => async (req) => {
-    req.contextValues.set(kEntityManager, orm.em.fork());
+    let em: EntityManager | undefined;
+    req.contextValues.set(kEntityManager, () => (em ??= orm.em.fork()));
     return next(req);
   };
 }
