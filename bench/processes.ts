@@ -23,7 +23,9 @@ export function startNode(
   options: { ready: RegExp | { port: number }; timeoutMs?: number },
 ): Promise<Started & { readyMs: number }> {
   const began = performance.now();
-  const child = spawn(process.execPath, ["--import", "tsx", ...args], {
+  // TypeScript (the harness's own helpers) goes through tsx; the service runs compiled, as `npm start` runs it.
+  const loader = args.some((a) => a.endsWith(".ts")) ? ["--import", "tsx"] : [];
+  const child = spawn(process.execPath, [...loader, ...args], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

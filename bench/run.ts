@@ -11,7 +11,7 @@
 // BENCH_SERVICE_ENV (extra service settings), BENCH_NODE_ARGS (extra Node flags
 // for the service, e.g. "--cpu-prof --cpu-prof-dir=prof").
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -72,7 +72,11 @@ async function main() {
   const mail = await startMailSink();
   stoppers.push(mail.close);
   const env = serviceEnv({ databaseUrl: db.url, port, bcryptCost: cost, smtpUrl: mail.url });
-  const service = await startNode([...nodeArgs, "src/main.ts"], env, { ready: { port } });
+  // What `npm start` runs (`node <flags> dist/server/src/main.js`), after what its prestart builds.
+  const built = spawnSync(process.execPath, ["scripts/build-server.mjs"], { stdio: "inherit" });
+  if (built.status !== 0) throw new Error("scripts/build-server.mjs failed");
+  const startArgs = (JSON.parse(readFileSync("package.json", "utf8")) as { scripts: { start: string } }).scripts.start.split(" ").slice(1);
+  const service = await startNode([...nodeArgs, ...startArgs], env, { ready: { port } });
   stoppers.push(async () => {
     if (failed) process.stderr.write(`service output (tail):\n${service.output().slice(-4000)}\n`);
     await service.stop();

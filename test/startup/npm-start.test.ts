@@ -1,16 +1,27 @@
 // `npm start` on a fresh clone: no DATABASE_URL, so an embedded PostgreSQL
 // starts under the data folder; data survives a restart; SIGTERM exits 0.
+// It runs what package.json's "start" runs (the compiled service that
+// "prestart" builds), not the TypeScript sources.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { restDoor } from "../support/doors.js";
 import { newAccount } from "../support/fixtures.js";
 
 const dataDir = mkdtempSync(join(tmpdir(), "auth-start-"));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+/** package.json's "start": `node <flags> dist/server/src/main.js`. */
+const startCommand = (JSON.parse(readFileSync("package.json", "utf8")) as { scripts: { start: string } }).scripts.start.split(" ");
+beforeAll(() => {
+  // What "prestart" does first (the web build it also does is not needed here).
+  const built = spawnSync(process.execPath, ["scripts/build-server.mjs"], { encoding: "utf8" });
+  expect(built.stderr).toBe("");
+  expect(built.status).toBe(0);
+});
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -31,7 +42,8 @@ function start(env: Record<string, string>): Started {
   const cleanEnv = { ...process.env };
   delete cleanEnv.DATABASE_URL;
   delete cleanEnv.TEST_DATABASE_URL;
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  expect(startCommand[0]).toBe("node");
+  const child = spawn(process.execPath, startCommand.slice(1), {
     env: { ...cleanEnv, NODE_ENV: "development", BCRYPT_COST: "4", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

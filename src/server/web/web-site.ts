@@ -1,9 +1,10 @@
 // Where the served web files live: the build's output (scripts/build-web.ts)
 // and the generated OpenAPI document (scripts/generate-api-docs.ts).
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createStaticSite, type StaticSite } from "./static-site.js";
 
-const projectRoot = new URL("../../../", import.meta.url);
+const projectRoot = folderWithPackageJson(import.meta.url);
 
 export const webAssetsDir = fileURLToPath(new URL("dist/web", projectRoot));
 export const openApiFile = fileURLToPath(new URL("docs/openapi.json", projectRoot));
@@ -11,4 +12,12 @@ export const openApiFile = fileURLToPath(new URL("docs/openapi.json", projectRoo
 /** The console at /, Swagger UI at /docs, ReDoc at /redoc, and /openapi.json. */
 export function createWebSite(): StaticSite {
   return createStaticSite({ root: webAssetsDir, files: { "/openapi.json": openApiFile } });
+}
+
+/** The nearest folder up from `file` with a package.json: the same from src/ (tsx) and dist/server/src/ (npm start). */
+function folderWithPackageJson(file: string): URL {
+  for (let dir = new URL(".", file); ; dir = new URL("..", dir)) {
+    if (existsSync(new URL("package.json", dir))) return dir;
+    if (dir.pathname === "/") throw new Error(`no package.json above ${file}`);
+  }
 }
