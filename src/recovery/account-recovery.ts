@@ -43,12 +43,22 @@ export class AccountRecovery {
     await this.issue(em, user, "verify_email");
   }
 
-  async confirmEmail(em: EntityManager, token: string, origin: RequestOrigin): Promise<void> {
-    await em.transactional(async (tx) => {
+  /**
+   * Verifies the address the token was sent to. A token that already did so
+   * (a second click on the link) answers `alreadyVerified` and changes
+   * nothing, as long as the account still has that address verified.
+   */
+  async confirmEmail(em: EntityManager, token: string, origin: RequestOrigin): Promise<{ alreadyVerified: boolean }> {
+    return em.transactional(async (tx) => {
       const userId = await this.redeem(tx, token, "verify_email");
+      if (userId === undefined) {
+        if (await this.verifiedBy(tx, token)) return { alreadyVerified: true };
+        throw new TokenInvalid();
+      }
       const user = tx.getReference(UserSchema, userId);
       await tx.nativeUpdate(UserSchema, { id: userId }, { emailVerifiedAt: new Date(this.now()) });
       recordSecurityEvent(tx, { type: "email_verified", outcome: "success", user, origin });
+      return { alreadyVerified: false };
     });
   }
 
@@ -94,6 +104,7 @@ export class AccountRecovery {
     const password = await this.o.hasher.hash(newPassword);
     await em.transactional(async (tx) => {
       const userId = await this.redeem(tx, token, "reset_password");
+      if (userId === undefined) throw new TokenInvalid();
       await tx.nativeUpdate(
         OneTimeTokenSchema,
         { user: userId, purpose: "reset_password", usedAt: null },
@@ -113,7 +124,8 @@ export class AccountRecovery {
    * the account's current address; returns the account's id. One statement,
    * so of several concurrent callers exactly one gets a row back.
    */
-  private async redeem(em: EntityManager, token: string, purpose: TokenPurpose): Promise<string> {
+  /** Spends the token: its user's id, or undefined when it is not (or no longer) redeemable. */
+  private async redeem(em: EntityManager, token: string, purpose: TokenPurpose): Promise<string | undefined> {
     const now = new Date(this.now());
     const rows = await em.execute<{ user_id: string }[]>(
       `update one_time_tokens t set used_at = ?
@@ -123,9 +135,18 @@ export class AccountRecovery {
         returning t.user_id`,
       [now, hashSecret(token), purpose, now],
     );
-    const row = rows[0];
-    if (row === undefined) throw new TokenInvalid();
-    return row.user_id;
+    return rows[0]?.user_id;
+  }
+
+  /** Whether this spent verification token verified the address its account still has. */
+  private async verifiedBy(em: EntityManager, token: string): Promise<boolean> {
+    const rows = await em.execute(
+      `select 1 from one_time_tokens t join users u on u.id = t.user_id
+        where t.token_hash = ? and t.purpose = 'verify_email' and t.used_at is not null
+          and u.email = t.email and u.email_verified_at is not null`,
+      [hashSecret(token)],
+    );
+    return rows.length > 0;
   }
 
   private async sentRecently(em: EntityManager, userId: string, purpose: TokenPurpose): Promise<boolean> {

@@ -6,8 +6,8 @@ import { entityManager, requestOrigin, requireUser } from "../server/context.js"
 export function accountRecoveryService(recovery: AccountRecovery): ServiceImpl<typeof AccountRecoveryService> {
   return {
     async confirmEmail(req, ctx) {
-      await recovery.confirmEmail(entityManager(ctx), req.token, requestOrigin(ctx));
-      return { message: "email address verified" };
+      const { alreadyVerified } = await recovery.confirmEmail(entityManager(ctx), req.token, requestOrigin(ctx));
+      return { message: alreadyVerified ? "email address already verified" : "email address verified", alreadyVerified };
     },
     async resendVerification(_req, ctx) {
       await recovery.resendVerification(entityManager(ctx), requireUser(ctx));

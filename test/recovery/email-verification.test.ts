@@ -65,6 +65,25 @@ describe("email verification", () => {
     const after = await clients.profiles.getProfile({ id: a.id }, bearer(a.accessToken));
     expect(after.profile?.emailVerified).toBe(true);
 
+    // A second click: success again, saying so, and nothing changes (no second security event).
+    const events = () =>
+      t.sql("select type from audit_events where user_id = $1 and type = 'email_verified'", [a.id]).then((rows) => rows.length);
+    const verifiedAt = () => t.sql("select email_verified_at from users where id = $1", [a.id]);
+    const [eventsBefore, timeBefore] = [await events(), await verifiedAt()];
+    expect(eventsBefore).toBe(1);
+    expect(await clients.recovery.confirmEmail({ token })).toMatchObject({
+      message: "email address already verified",
+      alreadyVerified: true,
+    });
+    expect(await events()).toBe(1);
+    expect(await verifiedAt()).toEqual(timeBefore);
+  });
+
+  it("a spent link no longer confirms once the account has moved to another address", async () => {
+    const a = await registered();
+    const { token } = linkToken(await smtp.waitFor(a.email, VERIFY), "/verify-email");
+    expect(await clients.recovery.confirmEmail({ token })).toMatchObject({ alreadyVerified: false });
+    await clients.profiles.updateProfile({ id: a.id, email: `moved.${a.email}` }, bearer(a.accessToken));
     const reused = await failure(clients.recovery.confirmEmail({ token }));
     expect(reused).toMatchObject({ code: Code.FailedPrecondition, reason: "ERROR_REASON_TOKEN_INVALID" });
     expect(reused.message).toBe("this link is invalid or has expired; ask for a new one");
@@ -140,14 +159,21 @@ describe("email verification", () => {
       body: JSON.stringify({ token }),
     });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ message: "email address verified" });
+    expect(await res.json()).toEqual({ message: "email address verified", already_verified: false });
     const again = await fetch(`${t.baseUrl}/verify-email`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ token }),
     });
-    expect(again.status).toBe(400);
-    expect(await again.json()).toMatchObject({ code: "failed_precondition" });
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual({ message: "email address already verified", already_verified: true });
+    const unknown = await fetch(`${t.baseUrl}/verify-email`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ token: "x".repeat(43) }),
+    });
+    expect(unknown.status).toBe(400);
+    expect(await unknown.json()).toMatchObject({ code: "failed_precondition" });
   });
 });
 

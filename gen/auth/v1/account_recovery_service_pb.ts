@@ -11,7 +11,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file auth/v1/account_recovery_service.proto.
  */
 export const file_auth_v1_account_recovery_service: GenFile = /*@__PURE__*/
-  fileDesc("CiZhdXRoL3YxL2FjY291bnRfcmVjb3Zlcnlfc2VydmljZS5wcm90bxIHYXV0aC52MSIkChNDb25maXJtRW1haWxSZXF1ZXN0Eg0KBXRva2VuGAEgASgJIicKFENvbmZpcm1FbWFpbFJlc3BvbnNlEg8KB21lc3NhZ2UYASABKAkiGwoZUmVzZW5kVmVyaWZpY2F0aW9uUmVxdWVzdCItChpSZXNlbmRWZXJpZmljYXRpb25SZXNwb25zZRIPCgdtZXNzYWdlGAEgASgJIiwKG1JlcXVlc3RQYXNzd29yZFJlc2V0UmVxdWVzdBINCgVlbWFpbBgBIAEoCSIvChxSZXF1ZXN0UGFzc3dvcmRSZXNldFJlc3BvbnNlEg8KB21lc3NhZ2UYASABKAkiOwoUUmVzZXRQYXNzd29yZFJlcXVlc3QSDQoFdG9rZW4YASABKAkSFAoMbmV3X3Bhc3N3b3JkGAIgASgJIigKFVJlc2V0UGFzc3dvcmRSZXNwb25zZRIPCgdtZXNzYWdlGAEgASgJMvQDChZBY2NvdW50UmVjb3ZlcnlTZXJ2aWNlEmUKDENvbmZpcm1FbWFpbBIcLmF1dGgudjEuQ29uZmlybUVtYWlsUmVxdWVzdBodLmF1dGgudjEuQ29uZmlybUVtYWlsUmVzcG9uc2UiGILT5JMCEjoBKiINL3ZlcmlmeS1lbWFpbBJ+ChJSZXNlbmRWZXJpZmljYXRpb24SIi5hdXRoLnYxLlJlc2VuZFZlcmlmaWNhdGlvblJlcXVlc3QaIy5hdXRoLnYxLlJlc2VuZFZlcmlmaWNhdGlvblJlc3BvbnNlIh+C0+STAhk6ASoiFC92ZXJpZnktZW1haWwvcmVzZW5kEn8KFFJlcXVlc3RQYXNzd29yZFJlc2V0EiQuYXV0aC52MS5SZXF1ZXN0UGFzc3dvcmRSZXNldFJlcXVlc3QaJS5hdXRoLnYxLlJlcXVlc3RQYXNzd29yZFJlc2V0UmVzcG9uc2UiGoLT5JMCFDoBKiIPL3Bhc3N3b3JkLXJlc2V0EnIKDVJlc2V0UGFzc3dvcmQSHS5hdXRoLnYxLlJlc2V0UGFzc3dvcmRSZXF1ZXN0Gh4uYXV0aC52MS5SZXNldFBhc3N3b3JkUmVzcG9uc2UiIoLT5JMCHDoBKiIXL3Bhc3N3b3JkLXJlc2V0L2NvbmZpcm1iBnByb3RvMw", [file_google_api_annotations]);
+  fileDesc("CiZhdXRoL3YxL2FjY291bnRfcmVjb3Zlcnlfc2VydmljZS5wcm90bxIHYXV0aC52MSIkChNDb25maXJtRW1haWxSZXF1ZXN0Eg0KBXRva2VuGAEgASgJIkEKFENvbmZpcm1FbWFpbFJlc3BvbnNlEg8KB21lc3NhZ2UYASABKAkSGAoQYWxyZWFkeV92ZXJpZmllZBgCIAEoCCIbChlSZXNlbmRWZXJpZmljYXRpb25SZXF1ZXN0Ii0KGlJlc2VuZFZlcmlmaWNhdGlvblJlc3BvbnNlEg8KB21lc3NhZ2UYASABKAkiLAobUmVxdWVzdFBhc3N3b3JkUmVzZXRSZXF1ZXN0Eg0KBWVtYWlsGAEgASgJIi8KHFJlcXVlc3RQYXNzd29yZFJlc2V0UmVzcG9uc2USDwoHbWVzc2FnZRgBIAEoCSI7ChRSZXNldFBhc3N3b3JkUmVxdWVzdBINCgV0b2tlbhgBIAEoCRIUCgxuZXdfcGFzc3dvcmQYAiABKAkiKAoVUmVzZXRQYXNzd29yZFJlc3BvbnNlEg8KB21lc3NhZ2UYASABKAky9AMKFkFjY291bnRSZWNvdmVyeVNlcnZpY2USZQoMQ29uZmlybUVtYWlsEhwuYXV0aC52MS5Db25maXJtRW1haWxSZXF1ZXN0Gh0uYXV0aC52MS5Db25maXJtRW1haWxSZXNwb25zZSIYgtPkkwISOgEqIg0vdmVyaWZ5LWVtYWlsEn4KElJlc2VuZFZlcmlmaWNhdGlvbhIiLmF1dGgudjEuUmVzZW5kVmVyaWZpY2F0aW9uUmVxdWVzdBojLmF1dGgudjEuUmVzZW5kVmVyaWZpY2F0aW9uUmVzcG9uc2UiH4LT5JMCGToBKiIUL3ZlcmlmeS1lbWFpbC9yZXNlbmQSfwoUUmVxdWVzdFBhc3N3b3JkUmVzZXQSJC5hdXRoLnYxLlJlcXVlc3RQYXNzd29yZFJlc2V0UmVxdWVzdBolLmF1dGgudjEuUmVxdWVzdFBhc3N3b3JkUmVzZXRSZXNwb25zZSIagtPkkwIUOgEqIg8vcGFzc3dvcmQtcmVzZXQScgoNUmVzZXRQYXNzd29yZBIdLmF1dGgudjEuUmVzZXRQYXNzd29yZFJlcXVlc3QaHi5hdXRoLnYxLlJlc2V0UGFzc3dvcmRSZXNwb25zZSIigtPkkwIcOgEqIhcvcGFzc3dvcmQtcmVzZXQvY29uZmlybWIGcHJvdG8z", [file_google_api_annotations]);
 
 /**
  * The verification token from the mailed link.
@@ -46,6 +46,14 @@ export type ConfirmEmailResponse = Message<"auth.v1.ConfirmEmailResponse"> & {
    * @generated from field: string message = 1;
    */
   message: string;
+
+  /**
+   * True when this token had already verified the address: this call
+   * changed nothing.
+   *
+   * @generated from field: bool already_verified = 2;
+   */
+  alreadyVerified: boolean;
 };
 
 /**
@@ -203,11 +211,14 @@ export const ResetPasswordResponseSchema: GenMessage<ResetPasswordResponse> = /*
 export const AccountRecoveryService: GenService<{
   /**
    * ConfirmEmail marks the address the token was sent to as verified. Public.
+   * Confirming twice is harmless: a token that already verified the
+   * account's current address answers with success again, with
+   * `already_verified` set, and changes nothing.
    *
    * Errors:
    * - failed_precondition (ERROR_REASON_TOKEN_INVALID): the token is unknown,
-   *   expired, already used, meant for another purpose or for an address the
-   *   account no longer has. Ask for a new one with ResendVerification.
+   *   expired, meant for another purpose or for an address the account no
+   *   longer has. Ask for a new one with ResendVerification.
    *
    * REST: `POST /verify-email` with the request as the JSON body.
    *
