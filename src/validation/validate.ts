@@ -22,7 +22,8 @@ export function validate(rules: RequestRules, schema: DescMessage, message: Mess
     for (const check of checks as readonly ((value: string | number) => string | undefined)[]) {
       const problem = check(value);
       if (problem !== undefined) {
-        violations.push({ field: name, description: `${name} ${problem}` });
+        // The description is for people: "new password must…", while `field` stays the proto name.
+        violations.push({ field: name, description: `${name.replaceAll("_", " ")} ${problem}` });
         break;
       }
     }

@@ -101,7 +101,7 @@ describe.each(doors("http://placeholder").map((d) => d.name))("over %s", (name) 
     // An access token is no refresh token (nor the other way round).
     expect(await failure(door.refresh(tokens.accessToken))).toMatchObject({
       code: Code.InvalidArgument,
-      violations: [{ field: "refresh_token", description: "refresh_token must be at most 128 characters" }],
+      violations: [{ field: "refresh_token", description: "refresh token must be at most 128 characters" }],
     });
     expect(await failure(door.listSessions(tokens.refreshToken))).toMatchObject({
       code: Code.Unauthenticated,
@@ -109,7 +109,7 @@ describe.each(doors("http://placeholder").map((d) => d.name))("over %s", (name) 
     });
     expect(await failure(door.refresh(""))).toMatchObject({
       code: Code.InvalidArgument,
-      violations: [{ field: "refresh_token", description: "refresh_token is required" }],
+      violations: [{ field: "refresh_token", description: "refresh token is required" }],
     });
   });
 

@@ -63,7 +63,7 @@ describe.each(doors("http://placeholder").map((d) => d.name))("over %s", (name) 
     });
     expect(await failure(door.listSecurityEvents({ id, pageSize: 101 }, accessToken))).toMatchObject({
       code: Code.InvalidArgument,
-      violations: [{ field: "page_size", description: "page_size must be between 0 and 100" }],
+      violations: [{ field: "page_size", description: "page size must be between 0 and 100" }],
     });
   });
 });

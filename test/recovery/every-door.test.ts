@@ -49,7 +49,7 @@ describe.each(doors("http://placeholder").map((d) => d.name))("over %s", (name) 
     const token = linkToken(await smtp.waitFor(a.email, /^Reset/), "/password-reset").token;
     const weak = await failure(door.resetPassword({ token, newPassword: "short" }));
     expect(weak).toMatchObject({ code: Code.InvalidArgument, reason: "ERROR_REASON_INVALID_FIELDS" });
-    expect(weak.violations).toEqual([{ field: "new_password", description: "new_password must be at least 15 characters" }]);
+    expect(weak.violations).toEqual([{ field: "new_password", description: "new password must be at least 15 characters" }]);
     expect(await door.resetPassword({ token, newPassword: "a brand new password" })).toEqual({
       message: "password changed; sign in with the new password",
     });

@@ -116,7 +116,7 @@ describe("password reset", () => {
     const token = await requestReset(a.email);
     const weak = await failure(c.recovery.resetPassword({ token, newPassword: "short" }));
     expect(weak).toMatchObject({ code: Code.InvalidArgument, reason: "ERROR_REASON_INVALID_FIELDS" });
-    expect(weak.violations).toEqual([{ field: "new_password", description: "new_password must be at least 15 characters" }]);
+    expect(weak.violations).toEqual([{ field: "new_password", description: "new password must be at least 15 characters" }]);
     await c.recovery.resetPassword({ token, newPassword: "long enough now" });
   });
 
