@@ -195,8 +195,9 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
       metricsEndpoint(metrics),
       healthPaths(health),
       createWellKnownHandler({ keys: deps.signingKeys, issuer: config.jwt.issuer }),
-      rest,
+      // Before REST: GET /verify-email and /password-reset are the pages mailed links open.
       site,
+      rest,
     ],
     corsOrigins: config.corsOrigins,
     log,

@@ -3,6 +3,7 @@
 // more createClient line here.
 import { createClient, type Client, type Interceptor } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-web";
+import { AccountRecoveryService } from "../../gen/auth/v1/account_recovery_service_pb.js";
 import { AuthService } from "../../gen/auth/v1/auth_service_pb.js";
 import { ProfileService } from "../../gen/auth/v1/profile_service_pb.js";
 import type { SessionStore } from "./session.js";
@@ -10,6 +11,7 @@ import type { SessionStore } from "./session.js";
 export interface Api {
   auth: Client<typeof AuthService>;
   profile: Client<typeof ProfileService>;
+  recovery: Client<typeof AccountRecoveryService>;
 }
 
 export function createApi(sessions: SessionStore, baseUrl: string = window.location.origin): Api {
@@ -20,5 +22,9 @@ export function createApi(sessions: SessionStore, baseUrl: string = window.locat
     return next(req);
   };
   const transport = createConnectTransport({ baseUrl, interceptors: [bearer] });
-  return { auth: createClient(AuthService, transport), profile: createClient(ProfileService, transport) };
+  return {
+    auth: createClient(AuthService, transport),
+    profile: createClient(ProfileService, transport),
+    recovery: createClient(AccountRecoveryService, transport),
+  };
 }

@@ -1,10 +1,12 @@
-// The web console: register, sign in, see and edit the profile, sign out.
+// The web console: register, sign in, see and edit the profile, sign out;
+// and the pages that links in mail open (email confirmation, password reset).
 // Plain DOM and connect-web; each screen is a view module.
 import { Code, ConnectError } from "@connectrpc/connect";
 import { createApi } from "./api.js";
 import { byId } from "./dom.js";
 import { reasonOf } from "./errors.js";
 import { SessionStore } from "./session.js";
+import { mailLinksView } from "./views/mail-links.js";
 import { profileView } from "./views/profile.js";
 import { signedOutView } from "./views/signed-out.js";
 
@@ -55,4 +57,5 @@ signOut.addEventListener("click", () => {
   byId("main", HTMLElement).focus();
 });
 sessions.onChange(render);
-render();
+const mailLinks = mailLinksView(api, sessions, say, render);
+if (!mailLinks.open(window.location)) render();

@@ -18,6 +18,8 @@ export interface StaticSiteOptions {
   root: string;
   /** Single files to serve too: URL path -> file path. */
   files?: Readonly<Record<string, string>>;
+  /** More URL paths for built assets: URL path -> the asset's own URL path (e.g. a page the console handles). */
+  aliases?: Readonly<Record<string, string>>;
 }
 
 export type StaticSite = PathHandler & {
@@ -68,6 +70,10 @@ export function createStaticSite(options: StaticSiteOptions): StaticSite {
   }
   for (const [urlPath, file] of Object.entries(options.files ?? {})) {
     assets.set(urlPath, load(file, urlPath));
+  }
+  for (const [alias, urlPath] of Object.entries(options.aliases ?? {})) {
+    const asset = assets.get(urlPath);
+    if (asset !== undefined) assets.set(alias, asset);
   }
 
   const handler = (req: NodeRequest, res: NodeResponse): boolean => {

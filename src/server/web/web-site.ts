@@ -9,9 +9,20 @@ const projectRoot = folderWithPackageJson(import.meta.url);
 export const webAssetsDir = fileURLToPath(new URL("dist/web", projectRoot));
 export const openApiFile = fileURLToPath(new URL("docs/openapi.json", projectRoot));
 
-/** The console at /, Swagger UI at /docs, ReDoc at /redoc, and /openapi.json. */
+/**
+ * Where the links in mail lead (src/mail/templates.ts): the console's page,
+ * which reads the token and posts it to the API. The API's own routes at
+ * these paths take POST only, so a GET here is a person following a link.
+ */
+export const mailLinkPages = ["/verify-email", "/password-reset"] as const;
+
+/** The console at / (and at the mail-link pages), Swagger UI at /docs, ReDoc at /redoc, and /openapi.json. */
 export function createWebSite(): StaticSite {
-  return createStaticSite({ root: webAssetsDir, files: { "/openapi.json": openApiFile } });
+  return createStaticSite({
+    root: webAssetsDir,
+    files: { "/openapi.json": openApiFile },
+    aliases: Object.fromEntries(mailLinkPages.map((path) => [path, "/"])),
+  });
 }
 
 /** The nearest folder up from `file` with a package.json: the same from src/ (tsx) and dist/server/src/ (npm start). */

@@ -21,7 +21,23 @@ export function profileView(api: Api, say: (message: string) => void, onSessionE
     byId("profile-user", HTMLInputElement).value = profile.user;
     byId("profile-email", HTMLInputElement).value = profile.email;
     byId("profile-password", HTMLInputElement).value = "";
+    unconfirmed.hidden = profile.emailVerified;
   };
+
+  const unconfirmed = byId("email-unconfirmed", HTMLElement);
+  const resend = byId("resend-verification", HTMLButtonElement);
+  resend.addEventListener("click", () => {
+    resend.disabled = true;
+    api.recovery
+      .resendVerification({})
+      .then(
+        (answer) => say(sentenceOf(answer.message)),
+        (error: unknown) => {
+          if (!onSessionEnded(error)) showError(form, error);
+        },
+      )
+      .finally(() => (resend.disabled = false));
+  });
 
   onSubmit(form, async () => {
     clearErrors(form);
@@ -73,4 +89,9 @@ function setTime(element: HTMLTimeElement, timestamp: Timestamp | undefined): vo
   const date = timestampDate(timestamp);
   element.dateTime = date.toISOString();
   element.textContent = date.toLocaleString();
+}
+
+/** "a new link is on its way" -> "A new link is on its way.": the service's messages read as sentences. */
+function sentenceOf(text: string): string {
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
 }

@@ -1,4 +1,5 @@
-// Signed out: sign in, or create an account (which then signs in).
+// Signed out: sign in, create an account (which then signs in), or ask for a
+// password-reset link.
 import type { Api } from "../api.js";
 import { byId, onSubmit, values } from "../dom.js";
 import { clearErrors, showError } from "../errors.js";
@@ -8,6 +9,7 @@ export function signedOutView(api: Api, sessions: SessionStore, say: (message: s
   const section = byId("signed-out", HTMLElement);
   const signIn = byId("sign-in-form", HTMLFormElement);
   const register = byId("register-form", HTMLFormElement);
+  const forgot = byId("forgot-form", HTMLFormElement);
 
   onSubmit(signIn, async () => {
     clearErrors(signIn);
@@ -36,11 +38,25 @@ export function signedOutView(api: Api, sessions: SessionStore, say: (message: s
     }
   });
 
+  onSubmit(forgot, async () => {
+    clearErrors(forgot);
+    const { email = "" } = values(forgot);
+    try {
+      await api.recovery.requestPasswordReset({ email });
+      forgot.reset();
+      // The same answer whether or not an account has this address.
+      say(`If an account has the address ${email}, a reset link is on its way.`);
+    } catch (error) {
+      showError(forgot, error);
+    }
+  });
+
   return {
     show(): void {
       section.hidden = false;
       clearErrors(signIn);
       clearErrors(register);
+      clearErrors(forgot);
     },
     hide(): void {
       section.hidden = true;
