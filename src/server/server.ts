@@ -294,7 +294,7 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
         // HTTP/2: GOAWAY; open streams may finish.
         for (const session of http2Sessions) session.close();
       });
-      await abuse.store.close();
+      await Promise.all([abuse.store.close(), abuse.blocked.settled()]);
     },
   };
 }
