@@ -1,10 +1,11 @@
 // Everything createAuthServer needs for abuse resistance, built from config:
 // the client-address resolver, the limiter store and the guard that applies
-// the limit table.
+// the limit table, and the security log of blocked calls.
 import type { MikroORM } from "@mikro-orm/postgresql";
 import type pg from "pg";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
+import { createBlockedCallLog, type BlockedCallLog } from "../audit/blocked-calls.js";
 import { databaseTarget } from "../db/connection-options.js";
 import { createClientAddressResolver, type ClientAddressResolver } from "./client-address.js";
 import { AbuseGuard } from "./guard.js";
@@ -15,6 +16,8 @@ export interface AbuseProtection {
   guard: AbuseGuard;
   clientAddress: ClientAddressResolver;
   store: LimiterStore;
+  /** Writes of blocked calls still under way: awaited at shutdown, before the ORM closes. */
+  blocked: BlockedCallLog;
 }
 
 export function createAbuseProtection(options: { config: Config; orm: MikroORM; log: Logger }): AbuseProtection {
@@ -33,9 +36,11 @@ export function createAbuseProtection(options: { config: Config; orm: MikroORM; 
       return { connectionString: orm.config.get("clientUrl")!, ssl: connection?.ssl ?? false, createTable: false };
     },
   });
+  const blocked = createBlockedCallLog({ orm, log });
   return {
-    guard: new AbuseGuard(rpcLimits(config.abuse), store, log),
+    guard: new AbuseGuard(rpcLimits(config.abuse), store, log, blocked),
     clientAddress: createClientAddressResolver(config.abuse.trustedProxies),
     store,
+    blocked,
   };
 }

@@ -1,5 +1,8 @@
 // Applies the limit table to calls: counts them, refuses those over a limit,
-// and runs failure backoff, writing security events to the log.
+// and runs failure backoff, writing security events to the log. Blocks are
+// also kept in the security log (audit_events), at the same moments as the
+// log lines that cannot flood: the first refusal per limit and window, and
+// the start or growth of a backoff wait; never once per refused call.
 //
 // Backoff is atomic across concurrent attempts and instances: an attempt
 // takes a number from a shared counter *before* its password is checked. The
@@ -10,6 +13,7 @@
 import type { RateLimiterAbstract } from "rate-limiter-flexible";
 import { RateLimiterRes } from "rate-limiter-flexible";
 import type { Logger } from "pino";
+import type { BlockedCallLog } from "../audit/blocked-calls.js";
 import type { LimiterStore } from "./limiter-store.js";
 import {
   backoffSeconds,
@@ -64,6 +68,8 @@ export class AbuseGuard {
     table: LimitTable,
     store: LimiterStore,
     private readonly log: Logger,
+    /** Where blocks go in the security log; record() returns at once and never throws. */
+    private readonly blocked: Pick<BlockedCallLog, "record">,
   ) {
     const counted = (rule: LimitRule): Counted => ({ rule, limiter: store.limiter(rule.name, rule.limit) });
     this.everyRpc = table.everyRpc.map(counted);
@@ -108,11 +114,9 @@ export class AbuseGuard {
     });
     if (refused === undefined) return;
     if (refused.first) {
-      this.event(call, "excess_rate_limit_exceeded", {
-        limit: refused.rule.name,
-        subject: subjectOf(refused.rule.per, call),
-        retryAfterMs: refused.waitMs,
-      });
+      const subject = subjectOf(refused.rule.per, call);
+      this.event(call, "excess_rate_limit_exceeded", { limit: refused.rule.name, subject, retryAfterMs: refused.waitMs });
+      this.record(call, subject);
     }
     throw new RateLimited(refused.waitMs, "limit");
   }
@@ -153,7 +157,10 @@ export class AbuseGuard {
       this.event(call, rule.events.failure, { subject: subjectOf(rule.per, call), consecutiveFailures: number });
       if (waitSeconds > 0) {
         await lock.block(key, waitSeconds);
-        this.event(call, rule.events.lock, { subject: subjectOf(rule.per, call), consecutiveFailures: number, waitSeconds });
+        const subject = subjectOf(rule.per, call);
+        this.event(call, rule.events.lock, { subject, consecutiveFailures: number, waitSeconds });
+        // The refusals during the wait are not recorded one by one: this row stands for them.
+        this.record(call, subject);
       } else if (holdsLock) {
         await lock.delete(key);
       }
@@ -162,6 +169,14 @@ export class AbuseGuard {
       await attempts.reward(key);
       if (holdsLock) await lock.delete(key);
     }
+  }
+
+  /** A block for the security log: the account's when the limit counts per email address. */
+  private record(call: Call, subject: Record<string, string>): void {
+    this.blocked.record({
+      origin: { clientAddress: call.address, userAgent: call.userAgent, requestId: call.requestId },
+      email: subject.email,
+    });
   }
 
   private event(call: Call, event: string, fields: Record<string, unknown>): void {

@@ -10,6 +10,8 @@ export interface Call {
   rpc: string;
   /** The client's address (see client-address.ts). */
   address: string;
+  /** The User-Agent header, "" when absent (recorded with security events). */
+  userAgent: string;
   requestId: string;
   /** A string field of the request message by its proto name; "" when absent. */
   field(name: string): string;

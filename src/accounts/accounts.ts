@@ -184,7 +184,7 @@ export class Accounts {
     // em.transactional(): its fork would leave the new event rows behind.
     await em.begin();
     try {
-      if (changes.password !== undefined) await this.deps.sessions.revokeOthers(em, account.id, currentSessionId);
+      if (changes.password !== undefined) await this.deps.sessions.revokeOthers(em, account.id, currentSessionId, origin);
       await flushUnique(em);
       await em.commit();
     } catch (error) {

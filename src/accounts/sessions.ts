@@ -7,12 +7,19 @@
 // the first rotates, and the others, finding the token spent a moment ago,
 // get the same successor back instead of ending the session. Outside the
 // grace window a spent token means two parties hold the family: the session
-// ends and `authn_token_reuse` is logged.
+// ends, `authn_token_reuse` is logged and a `refresh_token_reused` row goes
+// to the account's security log.
+//
+// Every revocation writes a security event (`session_revoked` for one
+// session, `all_sessions_revoked` for all, or all but the caller's) in the
+// same transaction as the revocation.
 import { LockMode, raw, type EntityManager } from "@mikro-orm/postgresql";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import { RefreshTokenSchema, type RefreshToken } from "../db/entities/refresh-token.js";
 import { RevokedReason, SessionSchema, type Session } from "../db/entities/session.js";
+import { UserSchema } from "../db/entities/user.js";
+import { recordSecurityEvent } from "../audit/audit-log.js";
 import type { AccessTokens } from "../security/access-tokens.js";
 import {
   newRefreshToken,
@@ -57,6 +64,13 @@ const CHECK_CACHE_ENTRIES = 10_000;
 const MAX_GRACE_HOPS = 5;
 const USER_AGENT_MAX = 256;
 
+/** Reasons that end every session of the user (or all but the caller's), not one chosen session. */
+const ENDS_ALL: ReadonlySet<RevokedReason> = new Set([
+  RevokedReason.LogoutAll,
+  RevokedReason.PasswordChanged,
+  RevokedReason.PasswordReset,
+]);
+
 type Rotation = { ok: TokenPair } | { error: DomainError; reuse?: { userId: string; sessionId: string } };
 
 export class Sessions {
@@ -86,7 +100,9 @@ export class Sessions {
         { fields: ["id"], orderBy: { createdAt: "desc" } },
       );
       const evicted = active.slice(policy.maxPerUser - 1).map((s) => s.id);
-      if (evicted.length > 0) await this.revokeWhere(tx, userId, { id: { $in: evicted } }, RevokedReason.Evicted, now);
+      if (evicted.length > 0) {
+        await this.revokeWhere(tx, userId, { id: { $in: evicted } }, RevokedReason.Evicted, now, origin);
+      }
 
       const absoluteExpiresAt = addSeconds(now, policy.maxLifetimeSeconds);
       const session = tx.create(SessionSchema, {
@@ -109,7 +125,7 @@ export class Sessions {
   /** Spends a refresh token for the session's next pair. */
   async refresh(em: EntityManager, presented: string, origin: RequestOrigin): Promise<TokenPair> {
     // The transaction must commit a reuse revocation, so failures are returned, then thrown.
-    const rotation = await em.transactional((tx) => this.rotate(tx, presented));
+    const rotation = await em.transactional((tx) => this.rotate(tx, presented, origin));
     if ("ok" in rotation) return rotation.ok;
     if (rotation.reuse !== undefined) {
       this.forget(rotation.reuse.sessionId);
@@ -128,35 +144,40 @@ export class Sessions {
   }
 
   /** Ends one session of the user (Logout: the current one). */
-  async logout(em: EntityManager, userId: string, sessionId: string): Promise<void> {
-    await this.revokeWhere(em, userId, { id: sessionId }, RevokedReason.Logout, this.now());
+  async logout(em: EntityManager, userId: string, sessionId: string, origin: RequestOrigin): Promise<void> {
+    await em.transactional((tx) => this.revokeWhere(tx, userId, { id: sessionId }, RevokedReason.Logout, this.now(), origin));
   }
 
   /** Ends every session of the user; returns how many were active. */
-  async logoutAll(em: EntityManager, userId: string): Promise<number> {
-    return this.revokeWhere(em, userId, {}, RevokedReason.LogoutAll, this.now());
+  async logoutAll(em: EntityManager, userId: string, origin: RequestOrigin): Promise<number> {
+    return em.transactional((tx) => this.revokeWhere(tx, userId, {}, RevokedReason.LogoutAll, this.now(), origin));
   }
 
   /** Ends one of the user's active sessions, or throws SessionNotFound. */
-  async revoke(em: EntityManager, userId: string, sessionId: string): Promise<void> {
-    const ended = await this.revokeWhere(em, userId, { id: sessionId }, RevokedReason.Revoked, this.now());
+  async revoke(em: EntityManager, userId: string, sessionId: string, origin: RequestOrigin): Promise<void> {
+    const ended = await em.transactional((tx) =>
+      this.revokeWhere(tx, userId, { id: sessionId }, RevokedReason.Revoked, this.now(), origin),
+    );
     if (ended === 0) throw new SessionNotFound();
   }
 
   /**
    * Ends every session of the user but `keep` (the caller's), after a
-   * password change. Pass the EntityManager of the change's transaction.
+   * password change. Pass the EntityManager of the change's transaction:
+   * its security event joins that unit of work.
    */
-  async revokeOthers(em: EntityManager, userId: string, keep: string | undefined): Promise<number> {
-    return this.revokeWhere(em, userId, keep === undefined ? {} : { id: { $ne: keep } }, RevokedReason.PasswordChanged, this.now());
+  async revokeOthers(em: EntityManager, userId: string, keep: string | undefined, origin: RequestOrigin): Promise<number> {
+    const where = keep === undefined ? {} : { id: { $ne: keep } };
+    return this.revokeWhere(em, userId, where, RevokedReason.PasswordChanged, this.now(), origin);
   }
 
   /**
    * Ends every session of the user after a password reset. Pass the
-   * EntityManager of the reset's transaction.
+   * EntityManager of the reset's transaction: its security event joins that
+   * unit of work.
    */
-  async endAllAfterPasswordReset(em: EntityManager, userId: string): Promise<void> {
-    await this.revokeWhere(em, userId, {}, RevokedReason.PasswordReset, this.now());
+  async endAllAfterPasswordReset(em: EntityManager, userId: string, origin: RequestOrigin): Promise<void> {
+    await this.revokeWhere(em, userId, {}, RevokedReason.PasswordReset, this.now(), origin);
   }
 
   /** The user's active sessions, newest first. */
@@ -190,7 +211,7 @@ export class Sessions {
     return active;
   }
 
-  private async rotate(tx: EntityManager, presented: string): Promise<Rotation> {
+  private async rotate(tx: EntityManager, presented: string, origin: RequestOrigin): Promise<Rotation> {
     const digest = refreshTokenDigest(presented);
     const [found] = await tx.execute<{ session_id: string }[]>(
       `select "session_id" from "refresh_tokens" where "token_hash" = ?`,
@@ -224,6 +245,8 @@ export class Sessions {
     session.revokedAt = now;
     session.revokedReason = RevokedReason.TokenReuse;
     session.expiresAt = earliest(session.expiresAt, addSeconds(now, REVOKED_RETENTION_SECONDS));
+    // Committed with the revocation, although the call then fails.
+    recordSecurityEvent(tx, { type: "refresh_token_reused", outcome: "blocked", user: session.user, origin });
     await tx.flush();
     return { error: new RefreshTokenReused(), reuse: { userId: session.user.id, sessionId: session.id } };
   }
@@ -272,13 +295,18 @@ export class Sessions {
     );
   }
 
-  /** Revokes the user's active sessions that match `where`; returns how many. */
+  /**
+   * Revokes the user's active sessions that match `where`; returns how many.
+   * When any ended, adds one security event to `em`'s unit of work: the
+   * caller flushes it in the transaction of the revocation.
+   */
   private async revokeWhere(
     em: EntityManager,
     userId: string,
     where: { id?: string | { $in: string[] } | { $ne: string } },
     reason: RevokedReason,
     now: Date,
+    origin: RequestOrigin,
   ): Promise<number> {
     const ended = await em.nativeUpdate(
       SessionSchema,
@@ -289,6 +317,12 @@ export class Sessions {
     if (ended > 0) {
       this.forgetUser(userId);
       this.deps.log.info({ event: "session_revoked", reason, userId, sessions: ended }, "sessions revoked");
+      recordSecurityEvent(em, {
+        type: ENDS_ALL.has(reason) ? "all_sessions_revoked" : "session_revoked",
+        outcome: "success",
+        user: em.getReference(UserSchema, userId),
+        origin,
+      });
     }
     return ended;
   }

@@ -14,8 +14,8 @@ import { normaliseEmail } from "../accounts/normalise.js";
 import type { RequestOrigin } from "../accounts/request-origin.js";
 import { hashSecret, newSecret } from "./one-time-secret.js";
 
-/** Ends every session of a user, in the caller's transaction. Provided by the sessions module. */
-export type RevokeAllSessions = (em: EntityManager, userId: string) => Promise<void>;
+/** Ends every session of a user, in the caller's transaction (security event included). Provided by the sessions module. */
+export type RevokeAllSessions = (em: EntityManager, userId: string, origin: RequestOrigin) => Promise<void>;
 
 export interface AccountRecoveryOptions {
   hasher: PasswordHasher;
@@ -113,7 +113,7 @@ export class AccountRecovery {
       const user = await tx.findOneOrFail(UserSchema, { id: userId });
       user.passwordHash = password.hash;
       user.passwordScheme = password.scheme;
-      await this.o.revokeAllSessions(tx, userId);
+      await this.o.revokeAllSessions(tx, userId, origin);
       recordSecurityEvent(tx, { type: "password_reset", outcome: "success", user, origin });
       queueMail(tx, { to: user.email, template: "password_changed", payload: { user: user.user } });
     });

@@ -109,7 +109,7 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
   const sessions = new Sessions({ tokens, policy: config.sessions, log, ...clock });
   const recovery = new AccountRecovery({
     hasher,
-    revokeAllSessions: deps.revokeAllSessions ?? ((em, userId) => sessions.endAllAfterPasswordReset(em, userId)),
+    revokeAllSessions: deps.revokeAllSessions ?? ((em, userId, origin) => sessions.endAllAfterPasswordReset(em, userId, origin)),
     verifyEmailTtlSeconds: config.recovery.verifyEmailTtlSeconds,
     resetPasswordTtlSeconds: config.recovery.resetPasswordTtlSeconds,
     mailIntervalSeconds: config.recovery.mailIntervalSeconds,
@@ -295,7 +295,7 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
         // HTTP/2: GOAWAY; open streams may finish.
         for (const session of http2Sessions) session.close();
       });
-      await abuse.store.close();
+      await Promise.all([abuse.store.close(), abuse.blocked.settled()]);
     },
   };
 }

@@ -18,11 +18,12 @@ export function authService(accounts: Accounts, sessions: Sessions): ServiceImpl
     },
     async logout(_req, ctx) {
       const { userId, sessionId } = requireSession(ctx);
-      await sessions.logout(entityManager(ctx), userId, sessionId);
+      await sessions.logout(entityManager(ctx), userId, sessionId, requestOrigin(ctx));
       return {};
     },
     async logoutAll(_req, ctx) {
-      return { sessionsEnded: await sessions.logoutAll(entityManager(ctx), requireSession(ctx).userId) };
+      const userId = requireSession(ctx).userId;
+      return { sessionsEnded: await sessions.logoutAll(entityManager(ctx), userId, requestOrigin(ctx)) };
     },
   };
 }

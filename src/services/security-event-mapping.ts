@@ -17,6 +17,10 @@ const types: Record<AuditEventType, SecurityEventType> = {
   email_verified: SecurityEventType.EMAIL_VERIFIED,
   password_reset_requested: SecurityEventType.PASSWORD_RESET_REQUESTED,
   password_reset: SecurityEventType.PASSWORD_RESET,
+  refresh_token_reused: SecurityEventType.REFRESH_TOKEN_REUSED,
+  session_revoked: SecurityEventType.SESSION_REVOKED,
+  all_sessions_revoked: SecurityEventType.ALL_SESSIONS_REVOKED,
+  rate_limited: SecurityEventType.RATE_LIMITED,
 };
 
 const outcomes: Record<AuditOutcome, SecurityEventOutcome> = {

@@ -246,9 +246,11 @@ export const ProfileService: GenService<{
   },
   /**
    * ListSecurityEvents returns the caller's security log, newest first:
-   * account creation, sign-ins (failed ones too), and changes of password,
-   * email address and user name. Entries older than the service's retention
-   * period (90 days by default) are gone.
+   * account creation, sign-ins (failed ones too), changes of password, email
+   * address and user name, email verification and password resets, ended
+   * sessions, reused refresh tokens and blocked sign-in attempts (see
+   * SecurityEventType). Entries older than the service's retention period
+   * (90 days by default) are gone.
    *
    * REST: `GET /profile/{id}/security-events?page_size=20&page_token=...`.
    *

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file auth/v1/security_event.proto.
  */
 export const file_auth_v1_security_event: GenFile = /*@__PURE__*/
-  fileDesc("ChxhdXRoL3YxL3NlY3VyaXR5X2V2ZW50LnByb3RvEgdhdXRoLnYxItIBCg1TZWN1cml0eUV2ZW50EgoKAmlkGAEgASgJEigKBHR5cGUYAiABKA4yGi5hdXRoLnYxLlNlY3VyaXR5RXZlbnRUeXBlEi4KB291dGNvbWUYAyABKA4yHS5hdXRoLnYxLlNlY3VyaXR5RXZlbnRPdXRjb21lEi8KC29jY3VycmVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIWCg5jbGllbnRfYWRkcmVzcxgFIAEoCRISCgp1c2VyX2FnZW50GAYgASgJKv4CChFTZWN1cml0eUV2ZW50VHlwZRIjCh9TRUNVUklUWV9FVkVOVF9UWVBFX1VOU1BFQ0lGSUVEEAASJwojU0VDVVJJVFlfRVZFTlRfVFlQRV9BQ0NPVU5UX0NSRUFURUQQARIdChlTRUNVUklUWV9FVkVOVF9UWVBFX0xPR0lOEAISKAokU0VDVVJJVFlfRVZFTlRfVFlQRV9QQVNTV09SRF9DSEFOR0VEEAMSJQohU0VDVVJJVFlfRVZFTlRfVFlQRV9FTUFJTF9DSEFOR0VEEAQSKQolU0VDVVJJVFlfRVZFTlRfVFlQRV9VU0VSX05BTUVfQ0hBTkdFRBAFEiYKIlNFQ1VSSVRZX0VWRU5UX1RZUEVfRU1BSUxfVkVSSUZJRUQQBhIwCixTRUNVUklUWV9FVkVOVF9UWVBFX1BBU1NXT1JEX1JFU0VUX1JFUVVFU1RFRBAHEiYKIlNFQ1VSSVRZX0VWRU5UX1RZUEVfUEFTU1dPUkRfUkVTRVQQCCqqAQoUU2VjdXJpdHlFdmVudE91dGNvbWUSJgoiU0VDVVJJVFlfRVZFTlRfT1VUQ09NRV9VTlNQRUNJRklFRBAAEiIKHlNFQ1VSSVRZX0VWRU5UX09VVENPTUVfU1VDQ0VTUxABEiIKHlNFQ1VSSVRZX0VWRU5UX09VVENPTUVfRkFJTFVSRRACEiIKHlNFQ1VSSVRZX0VWRU5UX09VVENPTUVfQkxPQ0tFRBADYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("ChxhdXRoL3YxL3NlY3VyaXR5X2V2ZW50LnByb3RvEgdhdXRoLnYxItIBCg1TZWN1cml0eUV2ZW50EgoKAmlkGAEgASgJEigKBHR5cGUYAiABKA4yGi5hdXRoLnYxLlNlY3VyaXR5RXZlbnRUeXBlEi4KB291dGNvbWUYAyABKA4yHS5hdXRoLnYxLlNlY3VyaXR5RXZlbnRPdXRjb21lEi8KC29jY3VycmVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIWCg5jbGllbnRfYWRkcmVzcxgFIAEoCRISCgp1c2VyX2FnZW50GAYgASgJKqkEChFTZWN1cml0eUV2ZW50VHlwZRIjCh9TRUNVUklUWV9FVkVOVF9UWVBFX1VOU1BFQ0lGSUVEEAASJwojU0VDVVJJVFlfRVZFTlRfVFlQRV9BQ0NPVU5UX0NSRUFURUQQARIdChlTRUNVUklUWV9FVkVOVF9UWVBFX0xPR0lOEAISKAokU0VDVVJJVFlfRVZFTlRfVFlQRV9QQVNTV09SRF9DSEFOR0VEEAMSJQohU0VDVVJJVFlfRVZFTlRfVFlQRV9FTUFJTF9DSEFOR0VEEAQSKQolU0VDVVJJVFlfRVZFTlRfVFlQRV9VU0VSX05BTUVfQ0hBTkdFRBAFEiYKIlNFQ1VSSVRZX0VWRU5UX1RZUEVfRU1BSUxfVkVSSUZJRUQQBhIwCixTRUNVUklUWV9FVkVOVF9UWVBFX1BBU1NXT1JEX1JFU0VUX1JFUVVFU1RFRBAHEiYKIlNFQ1VSSVRZX0VWRU5UX1RZUEVfUEFTU1dPUkRfUkVTRVQQCBIsCihTRUNVUklUWV9FVkVOVF9UWVBFX1JFRlJFU0hfVE9LRU5fUkVVU0VEEAkSJwojU0VDVVJJVFlfRVZFTlRfVFlQRV9TRVNTSU9OX1JFVk9LRUQQChIsCihTRUNVUklUWV9FVkVOVF9UWVBFX0FMTF9TRVNTSU9OU19SRVZPS0VEEAsSJAogU0VDVVJJVFlfRVZFTlRfVFlQRV9SQVRFX0xJTUlURUQQDCqqAQoUU2VjdXJpdHlFdmVudE91dGNvbWUSJgoiU0VDVVJJVFlfRVZFTlRfT1VUQ09NRV9VTlNQRUNJRklFRBAAEiIKHlNFQ1VSSVRZX0VWRU5UX09VVENPTUVfU1VDQ0VTUxABEiIKHlNFQ1VSSVRZX0VWRU5UX09VVENPTUVfRkFJTFVSRRACEiIKHlNFQ1VSSVRZX0VWRU5UX09VVENPTUVfQkxPQ0tFRBADYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * One entry of an account's security log.
@@ -138,6 +138,44 @@ export enum SecurityEventType {
    * @generated from enum value: SECURITY_EVENT_TYPE_PASSWORD_RESET = 8;
    */
   PASSWORD_RESET = 8,
+
+  /**
+   * A refresh token that had already been spent was presented again (outcome
+   * BLOCKED): someone else may hold a copy, so the session it belonged to was
+   * ended. The address is that of the client that presented it.
+   *
+   * @generated from enum value: SECURITY_EVENT_TYPE_REFRESH_TOKEN_REUSED = 9;
+   */
+  REFRESH_TOKEN_REUSED = 9,
+
+  /**
+   * One session was ended: signed out (Logout), revoked from another session
+   * (RevokeSession), or the oldest one ended by a sign-in over the limit of
+   * sessions per account. The address is that of the client that ended it.
+   *
+   * @generated from enum value: SECURITY_EVENT_TYPE_SESSION_REVOKED = 10;
+   */
+  SESSION_REVOKED = 10,
+
+  /**
+   * Every session was ended (LogoutAll, a password reset), or every session
+   * but the caller's (a password change). The address is that of the client
+   * that asked.
+   *
+   * @generated from enum value: SECURITY_EVENT_TYPE_ALL_SESSIONS_REVOKED = 11;
+   */
+  ALL_SESSIONS_REVOKED = 11,
+
+  /**
+   * Sign-ins with the account's email address were refused or slowed down
+   * (outcome BLOCKED): too many from one address in a window, or so many
+   * wrong passwords that further attempts must wait. Recorded for the first
+   * refused call of a window and when a wait starts or grows, not for every
+   * refused call. The address is that of the client that was limited.
+   *
+   * @generated from enum value: SECURITY_EVENT_TYPE_RATE_LIMITED = 12;
+   */
+  RATE_LIMITED = 12,
 }
 
 /**

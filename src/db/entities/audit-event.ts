@@ -11,6 +11,10 @@ export const AUDIT_EVENT_TYPES = [
   "email_verified",
   "password_reset_requested",
   "password_reset",
+  "refresh_token_reused",
+  "session_revoked",
+  "all_sessions_revoked",
+  "rate_limited",
 ] as const;
 export const AUDIT_OUTCOMES = ["success", "failure", "blocked"] as const;
 

@@ -7,6 +7,7 @@ import { Migration20261125094107_sessions } from "./Migration20261125094107_sess
 import { Migration20261125095415_audit_events } from "./Migration20261125095415_audit_events.js";
 import { Migration20261125100510_rate_limits } from "./Migration20261125100510_rate_limits.js";
 import { Migration20261125101226_recovery } from "./Migration20261125101226_recovery.js";
+import { Migration20261125114951_AuditSessionEvents } from "./Migration20261125114951_AuditSessionEvents.js";
 import { Migration20261125120000_audit_append_only } from "./Migration20261125120000_audit_append_only.js";
 
 export const migrationsList: MigrationObject[] = [
@@ -15,5 +16,6 @@ export const migrationsList: MigrationObject[] = [
   { name: "Migration20261125095415_audit_events", class: Migration20261125095415_audit_events },
   { name: "Migration20261125100510_rate_limits", class: Migration20261125100510_rate_limits },
   { name: "Migration20261125101226_recovery", class: Migration20261125101226_recovery },
+  { name: "Migration20261125114951_AuditSessionEvents", class: Migration20261125114951_AuditSessionEvents },
   { name: "Migration20261125120000_audit_append_only", class: Migration20261125120000_audit_append_only },
 ];

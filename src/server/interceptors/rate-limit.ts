@@ -19,6 +19,7 @@ export function createRateLimitInterceptor(guard: AbuseGuard): Interceptor {
       attempt = await guard.admit({
         rpc: rpcName(req.method),
         address: req.contextValues.get(kClientAddress),
+        userAgent: req.header.get("user-agent") ?? "",
         requestId: req.contextValues.get(kRequestId),
         field: (name) => {
           const localName = req.method.input.fields.find((f) => f.name === name)?.localName;
