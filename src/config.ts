@@ -88,6 +88,7 @@ const schema = z.object({
   VERIFY_EMAIL_TOKEN_TTL_SECONDS: integer(1, 7 * 86_400).default(86_400),
   RESET_PASSWORD_TOKEN_TTL_SECONDS: integer(1, 86_400).default(3_600),
   RECOVERY_MAIL_INTERVAL_SECONDS: integer(0, 86_400).default(60),
+  RECOVERY_MAILS_PER_HOUR: integer(0, 1_000).default(5),
   REQUIRE_VERIFIED_EMAIL: z.enum(["true", "false", "1", "0"]).default("false"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   RATE_LIMIT_STORE: z.enum(["postgres", "redis", "memory"]).optional(),
@@ -182,8 +183,10 @@ export interface Config {
   recovery: {
     verifyEmailTtlSeconds: number;
     resetPasswordTtlSeconds: number;
-    /** At most one verification or reset mail per account per this many seconds. */
+    /** At most one verification or reset mail to an address per this many seconds. */
     mailIntervalSeconds: number;
+    /** At most this many of each kind to an address per hour (0: no limit). */
+    mailsPerHour: number;
     /** Login refuses accounts whose email is not verified. */
     requireVerifiedEmail: boolean;
   };
@@ -329,6 +332,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       verifyEmailTtlSeconds: e.VERIFY_EMAIL_TOKEN_TTL_SECONDS,
       resetPasswordTtlSeconds: e.RESET_PASSWORD_TOKEN_TTL_SECONDS,
       mailIntervalSeconds: e.RECOVERY_MAIL_INTERVAL_SECONDS,
+      mailsPerHour: e.RECOVERY_MAILS_PER_HOUR,
       requireVerifiedEmail: e.REQUIRE_VERIFIED_EMAIL === "true" || e.REQUIRE_VERIFIED_EMAIL === "1",
     },
     logLevel: e.LOG_LEVEL,

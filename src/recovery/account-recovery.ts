@@ -22,8 +22,13 @@ export interface AccountRecoveryOptions {
   revokeAllSessions: RevokeAllSessions;
   verifyEmailTtlSeconds: number;
   resetPasswordTtlSeconds: number;
-  /** At most one mail of a purpose per account per this many seconds; extra requests get the same answer. */
+  /**
+   * At most one mail of a kind to one address per this many seconds, and at
+   * most `mailsPerHour` an hour (0: no limit); extra requests get the same
+   * answer and send nothing.
+   */
   mailIntervalSeconds: number;
+  mailsPerHour: number;
   now?: () => number;
 }
 
@@ -68,7 +73,7 @@ export class AccountRecovery {
       const user = await tx.findOne(UserSchema, { id: userId });
       if (user === null) throw new UserNotFound();
       if (user.emailVerifiedAt !== null && user.emailVerifiedAt !== undefined) return;
-      if (await this.sentRecently(tx, user.id, "verify_email")) return;
+      if (await this.mailThrottled(tx, user.email, "verify_email")) return;
       await this.issue(tx, user, "verify_email");
     });
   }
@@ -85,7 +90,7 @@ export class AccountRecovery {
         recordSecurityEvent(tx, { type: "password_reset_requested", outcome: "failure", user: null, origin });
         return;
       }
-      if (await this.sentRecently(tx, user.id, "reset_password")) {
+      if (await this.mailThrottled(tx, user.email, "reset_password")) {
         recordSecurityEvent(tx, { type: "password_reset_requested", outcome: "blocked", user, origin });
         return;
       }
@@ -149,10 +154,25 @@ export class AccountRecovery {
     return rows.length > 0;
   }
 
-  private async sentRecently(em: EntityManager, userId: string, purpose: TokenPurpose): Promise<boolean> {
-    if (this.o.mailIntervalSeconds === 0) return false;
-    const since = new Date(this.now() - this.o.mailIntervalSeconds * 1000);
-    return (await em.count(OneTimeTokenSchema, { user: userId, purpose, createdAt: { $gt: since } })) > 0;
+  /**
+   * Whether `recipient` got a mail of this kind too recently (RL-06): within
+   * the interval, or `mailsPerHour` times in the last hour. Counted from the
+   * outbox, so it is per address, whichever account or request caused it.
+   */
+  private async mailThrottled(em: EntityManager, recipient: string, template: TokenPurpose): Promise<boolean> {
+    const { mailIntervalSeconds, mailsPerHour } = this.o;
+    if (mailIntervalSeconds === 0 && mailsPerHour === 0) return false;
+    const now = this.now();
+    const intervalStart = new Date(now - mailIntervalSeconds * 1000);
+    const hourStart = new Date(now - 3_600_000);
+    const [counts] = await em.execute<{ recent: string; last_hour: string }[]>(
+      `select count(*) filter (where created_at > ?) as recent, count(*) filter (where created_at > ?) as last_hour
+         from email_outbox where recipient = ? and template = ? and created_at > ?`,
+      [intervalStart, hourStart, recipient, template, intervalStart < hourStart ? intervalStart : hourStart],
+    );
+    const recent = Number(counts?.recent ?? 0);
+    const lastHour = Number(counts?.last_hour ?? 0);
+    return (mailIntervalSeconds > 0 && recent > 0) || (mailsPerHour > 0 && lastHour >= mailsPerHour);
   }
 
   private async issue(em: EntityManager, user: User, purpose: TokenPurpose): Promise<void> {

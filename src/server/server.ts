@@ -113,6 +113,7 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
     verifyEmailTtlSeconds: config.recovery.verifyEmailTtlSeconds,
     resetPasswordTtlSeconds: config.recovery.resetPasswordTtlSeconds,
     mailIntervalSeconds: config.recovery.mailIntervalSeconds,
+    mailsPerHour: config.recovery.mailsPerHour,
     ...clock,
   });
   const accounts = new Accounts({

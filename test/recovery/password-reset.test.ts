@@ -185,3 +185,36 @@ describe("with short lifetimes and the per-account mail interval", () => {
     await sc.auth.login(a);
   });
 });
+
+describe("with an hourly cap per address (RL-06) and no interval", () => {
+  let s: TestServer;
+  let sc: ReturnType<typeof connect>;
+  beforeAll(async () => {
+    s = await startTestServer({
+      SMTP_URL: smtp.url,
+      MAIL_POLL_INTERVAL_MS: "50",
+      RECOVERY_MAIL_INTERVAL_SECONDS: "0",
+      RECOVERY_MAILS_PER_HOUR: "2",
+    });
+    sc = connect(s.baseUrl);
+  });
+  afterAll(() => s?.close());
+
+  it("sends at most the cap, answers every request the same, and records the refused ones as blocked", async () => {
+    const a = newAccount();
+    await sc.auth.register(a);
+    const answers = [];
+    for (let i = 0; i < 4; i++) answers.push((await sc.recovery.requestPasswordReset({ email: a.email })).message);
+    expect(new Set(answers)).toEqual(new Set(["if an account has this address, a reset link is on its way"]));
+    await expect.poll(() => smtp.to(a.email).filter((m) => RESET.test(m.subject ?? "")).length, { timeout: 10_000 }).toBe(2);
+    const outcomes = await s.sql<{ outcome: string }>(
+      `select outcome from audit_events e join users u on u.id = e.user_id
+        where u.email = $1 and e.type = 'password_reset_requested' order by e.occurred_at`,
+      [a.email],
+    );
+    expect(outcomes.map((o) => o.outcome)).toEqual(["success", "success", "blocked", "blocked"]);
+    // Nothing more arrives later: the refused requests queued nothing.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(smtp.to(a.email).filter((m) => RESET.test(m.subject ?? ""))).toHaveLength(2);
+  });
+});

@@ -25,7 +25,11 @@ export const EmailOutboxSchema = defineEntity({
     lastError: p.string().length(512).nullable(),
     sentAt: p.datetime().nullable(),
   }),
-  indexes: [{ name: "email_outbox_pending", properties: ["sentAt", "nextAttemptAt"] }],
+  indexes: [
+    { name: "email_outbox_pending", properties: ["sentAt", "nextAttemptAt"] },
+    // Per-address mail limits (src/recovery/account-recovery.ts).
+    { name: "email_outbox_recipient_time", properties: ["recipient", "template", "createdAt"] },
+  ],
 });
 
 export type EmailOutbox = InferEntity<typeof EmailOutboxSchema>;

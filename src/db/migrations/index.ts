@@ -9,6 +9,7 @@ import { Migration20261125100510_rate_limits } from "./Migration20261125100510_r
 import { Migration20261125101226_recovery } from "./Migration20261125101226_recovery.js";
 import { Migration20261125114951_AuditSessionEvents } from "./Migration20261125114951_AuditSessionEvents.js";
 import { Migration20261125120000_audit_append_only } from "./Migration20261125120000_audit_append_only.js";
+import { Migration20261125124119_MailRecipientLimit } from "./Migration20261125124119_MailRecipientLimit.js";
 
 export const migrationsList: MigrationObject[] = [
   { name: "Migration20261125091112_users", class: Migration20261125091112_users },
@@ -18,4 +19,5 @@ export const migrationsList: MigrationObject[] = [
   { name: "Migration20261125101226_recovery", class: Migration20261125101226_recovery },
   { name: "Migration20261125114951_AuditSessionEvents", class: Migration20261125114951_AuditSessionEvents },
   { name: "Migration20261125120000_audit_append_only", class: Migration20261125120000_audit_append_only },
+  { name: "Migration20261125124119_MailRecipientLimit", class: Migration20261125124119_MailRecipientLimit },
 ];
