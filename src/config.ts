@@ -102,6 +102,7 @@ const schema = z.object({
   RATE_LIMIT_REGISTER_PER_ADDRESS: limit.prefault("10/1h"),
   RATE_LIMIT_REFRESH_PER_ADDRESS: limit.prefault("150/5m"),
   LOGIN_FREE_FAILURES: integer(1, 100).default(5),
+  LOGIN_MAX_CONSECUTIVE_FAILURES: integer(1, 100).default(100),
   LOGIN_BACKOFF_INITIAL: duration.prefault("1s"),
   LOGIN_BACKOFF_MAX: duration.prefault("15m"),
   LOGIN_FAILURE_WINDOW: duration.prefault("1d"),
@@ -152,6 +153,8 @@ export interface Config {
     pepper: string | undefined;
     bcryptCost: number;
     minLength: number;
+    /** Wrong passwords in a row after which the password stops working until a reset (NIST SP 800-63B: at most 100). */
+    maxConsecutiveFailures: number;
     /** Threads doing bcrypt, calls allowed to wait for one, and their CPU priority (nice increment). */
     work: { threads: number; maxQueue: number; nice: number };
   };
@@ -307,6 +310,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       pepper: e.PASSWORD_PEPPER,
       bcryptCost: e.BCRYPT_COST,
       minLength: e.PASSWORD_MIN_LENGTH,
+      maxConsecutiveFailures: e.LOGIN_MAX_CONSECUTIVE_FAILURES,
       work: { threads: hashThreads, maxQueue: e.PASSWORD_HASH_MAX_QUEUE ?? hashThreads * 8, nice: e.PASSWORD_HASH_NICE },
     },
     corsOrigins: e.CORS_ORIGINS,

@@ -42,6 +42,11 @@ export interface EmailVerification {
   issueVerification(em: EntityManager, user: User): Promise<void>;
 }
 
+/** Queues a mail telling the owner their password stopped working, with a reset link, in the caller's unit of work (recovery/). */
+export interface PasswordDisabledNotice {
+  notifyPasswordDisabled(em: EntityManager, user: User): Promise<void>;
+}
+
 export class Accounts {
   constructor(
     private readonly deps: {
@@ -50,6 +55,12 @@ export class Accounts {
       emailVerification?: EmailVerification;
       /** Login refuses unverified addresses (told only after a correct password). */
       requireVerifiedEmail?: boolean;
+      /**
+       * Wrong passwords in a row after which the password stops working until
+       * a reset (NIST SP 800-63B's ceiling of 100); unset: no ceiling.
+       */
+      maxConsecutiveFailures?: number;
+      passwordDisabledNotice?: PasswordDisabledNotice;
     },
   ) {}
 
@@ -90,9 +101,20 @@ export class Accounts {
       await em.flush();
       throw new InvalidCredentials();
     }
+    const ceiling = this.deps.maxConsecutiveFailures ?? Number.POSITIVE_INFINITY;
+    if (account.failedLogins >= ceiling) {
+      // The password no longer works, right or wrong: the same answer and the
+      // same work as a wrong one, so guessing on learns nothing.
+      await this.deps.hasher.verifyDummy(input.password);
+      recordSecurityEvent(em, { type: "login", outcome: "blocked", user: account, origin });
+      await em.flush();
+      throw new InvalidCredentials();
+    }
     const stored = { hash: account.passwordHash, scheme: account.passwordScheme };
     if (!(await this.deps.hasher.verify(input.password, stored))) {
+      const failures = await this.countFailure(em, account.id);
       recordSecurityEvent(em, { type: "login", outcome: "failure", user: account, origin });
+      if (failures === ceiling) await this.deps.passwordDisabledNotice?.notifyPasswordDisabled(em, account);
       await em.flush();
       throw new InvalidCredentials();
     }
@@ -107,9 +129,22 @@ export class Accounts {
       account.passwordHash = upgraded.hash;
       account.passwordScheme = upgraded.scheme;
     }
+    if (account.failedLogins > 0) await em.execute(`update users set failed_logins = 0 where id = ?`, [account.id]);
     recordSecurityEvent(em, { type: "login", outcome: "success", user: account, origin });
     await em.flush();
     return this.deps.sessions.start(em, account.id, origin);
+  }
+
+  /**
+   * One more wrong password in a row; returns the new count. Atomic, and
+   * outside the entity so the profile's "last changed" time stays as it is.
+   */
+  private async countFailure(em: EntityManager, userId: string): Promise<number> {
+    const [row] = await em.execute<{ failed_logins: number }[]>(
+      `update users set failed_logins = failed_logins + 1 where id = ? returning failed_logins`,
+      [userId],
+    );
+    return row?.failed_logins ?? 0;
   }
 
   /**
@@ -176,6 +211,7 @@ export class Accounts {
     if (changes.password !== undefined) {
       const password = await this.deps.hasher.hash(changes.password);
       account.passwordHash = password.hash;
+      account.failedLogins = 0;
       account.passwordScheme = password.scheme;
       event("password_changed");
     }

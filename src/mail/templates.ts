@@ -35,6 +35,15 @@ export function renderMail(template: EmailTemplate, payload: Record<string, stri
         link: link(site, "/password-reset", payload.token ?? ""),
         outro: "The link works once and expires soon. If you did not ask for this, ignore this message: your password stays as it is.",
       });
+    case "password_disabled":
+      return withLink(site, {
+        subject: `Your ${site.productName} password was disabled`,
+        greeting: name,
+        intro: `After too many wrong passwords in a row, the password of your ${site.productName} account no longer works. Your sessions stay signed in.`,
+        action: "Choose a new password",
+        link: link(site, "/password-reset", payload.token ?? ""),
+        outro: "The link works once and expires soon; \"Forgot your password?\" sends a new one. If the failed attempts were not yours, someone tried to guess your password: choose one you use nowhere else.",
+      });
     case "password_changed": {
       const text = `Hello ${name},\n\nThe password of your ${site.productName} account was just reset and every session was signed out.\nIf this was not you, reset your password again at once.\n`;
       return {

@@ -9,6 +9,7 @@ import { OneTimeTokenSchema, type TokenPurpose } from "../db/entities/one-time-t
 import type { PasswordHasher } from "../security/password-hasher.js";
 import { recordSecurityEvent } from "../audit/audit-log.js";
 import { queueMail } from "../mail/outbox.js";
+import type { EmailTemplate } from "../db/entities/email-outbox.js";
 import { TokenInvalid, UserNotFound } from "../accounts/errors.js";
 import { normaliseEmail } from "../accounts/normalise.js";
 import type { RequestOrigin } from "../accounts/request-origin.js";
@@ -67,6 +68,11 @@ export class AccountRecovery {
     });
   }
 
+  /** Mails the owner a reset link, saying their password was disabled after too many wrong ones. Joins the caller's unit of work. */
+  async notifyPasswordDisabled(em: EntityManager, user: User): Promise<void> {
+    await this.issue(em, user, "reset_password", "password_disabled");
+  }
+
   /** Sends a fresh verification link unless the address is verified or one went out recently. */
   async resendVerification(em: EntityManager, userId: string): Promise<void> {
     await em.transactional(async (tx) => {
@@ -117,6 +123,7 @@ export class AccountRecovery {
       );
       const user = await tx.findOneOrFail(UserSchema, { id: userId });
       user.passwordHash = password.hash;
+      user.failedLogins = 0;
       user.passwordScheme = password.scheme;
       await this.o.revokeAllSessions(tx, userId, origin);
       recordSecurityEvent(tx, { type: "password_reset", outcome: "success", user, origin });
@@ -175,7 +182,8 @@ export class AccountRecovery {
     return (mailIntervalSeconds > 0 && recent > 0) || (mailsPerHour > 0 && lastHour >= mailsPerHour);
   }
 
-  private async issue(em: EntityManager, user: User, purpose: TokenPurpose): Promise<void> {
+  /** A new token for `purpose`, mailed with `template` (by default the purpose's own). */
+  private async issue(em: EntityManager, user: User, purpose: TokenPurpose, template: EmailTemplate = purpose): Promise<void> {
     // A newer token replaces older ones. A new account (no id before its flush) has none.
     if (user.id !== undefined) await em.nativeDelete(OneTimeTokenSchema, { user: user.id, purpose, usedAt: null });
     const { token, hash } = newSecret();
@@ -190,6 +198,6 @@ export class AccountRecovery {
       expiresAt: new Date(now + ttl * 1000),
       usedAt: null,
     });
-    queueMail(em, { to: user.email, template: purpose, payload: { user: user.user, token } });
+    queueMail(em, { to: user.email, template, payload: { user: user.user, token } });
   }
 }

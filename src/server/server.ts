@@ -121,6 +121,8 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
     sessions,
     emailVerification: recovery,
     requireVerifiedEmail: config.recovery.requireVerifiedEmail,
+    maxConsecutiveFailures: config.password.maxConsecutiveFailures,
+    passwordDisabledNotice: recovery,
   });
   const mailSender = new OutboxSender({
     orm,

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { defineEntity, type InferEntity } from "@mikro-orm/core";
 
-export const EMAIL_TEMPLATES = ["verify_email", "reset_password", "password_changed"] as const;
+export const EMAIL_TEMPLATES = ["verify_email", "reset_password", "password_changed", "password_disabled"] as const;
 export type EmailTemplate = (typeof EMAIL_TEMPLATES)[number];
 
 /**

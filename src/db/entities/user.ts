@@ -18,6 +18,9 @@ export const UserSchema = defineEntity({
     passwordScheme: p.enum(["hmac-sha384-bcrypt", "bcrypt"]).hidden(),
     // When the owner confirmed the address with a mailed link; null until then and after a change.
     emailVerifiedAt: p.datetime().nullable(),
+    // Wrong passwords since the last success or password change; at the
+    // configured ceiling the password stops working until a reset.
+    failedLogins: p.integer().default(0).hidden(),
     createdAt: p.datetime().onCreate(() => new Date()),
     // The same instant as createdAt on insert (two `new Date()` calls could
     // straddle a millisecond); hooks run in property order.

@@ -10,6 +10,7 @@ import { Migration20261125101226_recovery } from "./Migration20261125101226_reco
 import { Migration20261125114951_AuditSessionEvents } from "./Migration20261125114951_AuditSessionEvents.js";
 import { Migration20261125120000_audit_append_only } from "./Migration20261125120000_audit_append_only.js";
 import { Migration20261125124119_MailRecipientLimit } from "./Migration20261125124119_MailRecipientLimit.js";
+import { Migration20261125124355_PasswordFailureCeiling } from "./Migration20261125124355_PasswordFailureCeiling.js";
 
 export const migrationsList: MigrationObject[] = [
   { name: "Migration20261125091112_users", class: Migration20261125091112_users },
@@ -20,4 +21,5 @@ export const migrationsList: MigrationObject[] = [
   { name: "Migration20261125114951_AuditSessionEvents", class: Migration20261125114951_AuditSessionEvents },
   { name: "Migration20261125120000_audit_append_only", class: Migration20261125120000_audit_append_only },
   { name: "Migration20261125124119_MailRecipientLimit", class: Migration20261125124119_MailRecipientLimit },
+  { name: "Migration20261125124355_PasswordFailureCeiling", class: Migration20261125124355_PasswordFailureCeiling },
 ];
