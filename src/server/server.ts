@@ -36,7 +36,7 @@ import { serveReflection } from "./reflection/reflection-service.js";
 import { SchemaIndex } from "./reflection/schema-index.js";
 import { createHttpHandler, requestContext, requestIdOf } from "./http-handler.js";
 import { createSniffingListener } from "./listener.js";
-import { startAuditRetention } from "../audit/retention.js";
+import { retentionRules, startRetention } from "../db/retention.js";
 import { metricsEndpoint } from "./metrics-endpoint.js";
 import { createMetrics, type Metrics } from "../observability/metrics.js";
 import { createRestHandler } from "./rest/rest-handler.js";
@@ -145,7 +145,7 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
   // it ends): more than 10 concurrent calls is normal, not a listener leak.
   setMaxListeners(0, shutdown.signal);
   let draining = false;
-  let retention: ReturnType<typeof startAuditRetention> | undefined;
+  let retention: ReturnType<typeof startRetention> | undefined;
   const health = new HealthMonitor({
     ping: () => orm.em.getConnection().execute("select 1"),
     intervalMs: config.health.intervalMs,
@@ -268,7 +268,12 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
           listener.off("error", reject);
           health.start();
           mailSender.start();
-          retention ??= startAuditRetention({ orm, retentionDays: config.auditRetentionDays, intervalMs: 3_600_000, log });
+          retention ??= startRetention({
+            orm,
+            rules: retentionRules({ auditRetentionDays: config.auditRetentionDays }),
+            intervalMs: 3_600_000,
+            log,
+          });
           resolve(listener.address() as AddressInfo);
         });
       });

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Code } from "@connectrpc/connect";
 import { createLogger } from "../../src/logger.js";
-import { startAuditRetention } from "../../src/audit/retention.js";
+import { retentionRules, startRetention } from "../../src/db/retention.js";
 import { startTestServer, type TestServer } from "../support/test-server.js";
 import { doors, failure, type Door } from "../support/doors.js";
 import { newAccount } from "../support/fixtures.js";
@@ -101,7 +101,12 @@ it("prunes events older than the retention period and keeps the rest", async () 
      from generate_series(1, 12)`,
     [id],
   );
-  const retention = startAuditRetention({ orm: t.orm, retentionDays: 90, intervalMs: 3_600_000, log: createLogger({ level: "silent" }) });
+  const retention = startRetention({
+    orm: t.orm,
+    rules: retentionRules({ auditRetentionDays: 90 }),
+    intervalMs: 3_600_000,
+    log: createLogger({ level: "silent" }),
+  });
   retention.stop();
   await retention.prune();
   const left = await t.sql<{ request_id: string }>("select request_id from audit_events where user_id = $1", [id]);
