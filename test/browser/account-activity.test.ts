@@ -123,6 +123,20 @@ describe("the console's sessions", () => {
     expect(await logRows().count()).toBe(0);
   });
 
+  it("ends the session on the server when the header's Sign out is used", async () => {
+    const account = newAccount("header");
+    let other = { accessToken: "" };
+    const id = await signedIn(account, async () => (other = await phone().login(account)));
+    const token = await browserToken();
+
+    await page.getByRole("button", { name: "Sign out", exact: true }).click();
+
+    await signInForm().waitFor();
+    expect(await status().textContent()).toBe("You are signed out.");
+    expect((await failure(rest().getProfile(id, token))).code).toBe(Code.Unauthenticated);
+    expect((await rest().listSessions(other.accessToken)).map((s) => s.userAgent)).toEqual([PHONE]);
+  });
+
   it("signs out everywhere, this browser included", async () => {
     const account = newAccount("everywhere");
     let other = { accessToken: "" };

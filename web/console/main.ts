@@ -72,9 +72,21 @@ const render = () => {
 // A new action replaces the last one's news.
 document.addEventListener("submit", () => say(""), true);
 signOut.addEventListener("click", () => {
-  sessions.clear();
-  say("You are signed out.");
-  byId("main", HTMLElement).focus();
+  signOut.disabled = true;
+  // Ends the session on the server too, so its token stops working and it
+  // leaves the sessions list; this browser forgets it either way.
+  api.auth
+    .logout({})
+    .then(
+      () => signedOutHere("You are signed out."),
+      (error: unknown) =>
+        signedOutHere(
+          ConnectError.from(error).code === Code.Unauthenticated
+            ? "You are signed out."
+            : "You are signed out in this browser, but the service could not end the session: it stays in your sessions list until it expires.",
+        ),
+    )
+    .finally(() => (signOut.disabled = false));
 });
 sessions.onChange(render);
 const mailLinks = mailLinksView(api, sessions, say, render);
