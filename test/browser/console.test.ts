@@ -138,7 +138,8 @@ describe("the web console", () => {
     // The profile loads after the form appears.
     await expect.poll(() => profileForm().getByLabel("User name").inputValue(), { timeout: 10_000 }).toBe(renamed);
 
-    await page.getByRole("button", { name: "Sign out" }).click();
+    // The header's button; the sessions list has its own "Sign out …" buttons.
+    await page.getByRole("button", { name: "Sign out", exact: true }).click();
     await expectVisible(signInForm());
     expect(await status().textContent()).toBe("You are signed out.");
     expect(await page.evaluate("sessionStorage.length")).toBe(0);

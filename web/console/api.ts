@@ -1,17 +1,19 @@
 // Clients for the contract's services over Connect (connect-web), made from
-// the generated descriptors in gen/. New services (sessions, ...) are one
-// more createClient line here.
+// the generated descriptors in gen/. A new service is one more
+// createClient line here.
 import { createClient, type Client, type Interceptor } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-web";
 import { AccountRecoveryService } from "../../gen/auth/v1/account_recovery_service_pb.js";
 import { AuthService } from "../../gen/auth/v1/auth_service_pb.js";
 import { ProfileService } from "../../gen/auth/v1/profile_service_pb.js";
+import { SessionService } from "../../gen/auth/v1/session_service_pb.js";
 import type { SessionStore } from "./session.js";
 
 export interface Api {
   auth: Client<typeof AuthService>;
   profile: Client<typeof ProfileService>;
   recovery: Client<typeof AccountRecoveryService>;
+  sessions: Client<typeof SessionService>;
 }
 
 export function createApi(sessions: SessionStore, baseUrl: string = window.location.origin): Api {
@@ -26,5 +28,6 @@ export function createApi(sessions: SessionStore, baseUrl: string = window.locat
     auth: createClient(AuthService, transport),
     profile: createClient(ProfileService, transport),
     recovery: createClient(AccountRecoveryService, transport),
+    sessions: createClient(SessionService, transport),
   };
 }

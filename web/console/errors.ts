@@ -66,6 +66,11 @@ export function showError(form: HTMLFormElement, error: unknown): void {
   first?.focus();
 }
 
+/** An error as one sentence, for errors that belong to no form. */
+export function messageOf(error: unknown): string {
+  return generalMessage(ConnectError.from(error));
+}
+
 function generalMessage(err: ConnectError): string {
   // A failed fetch (offline, server down) reaches us as the browser's TypeError.
   if (err.cause instanceof TypeError || (err.code === Code.Unavailable && reasonOf(err) === undefined)) {

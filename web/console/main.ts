@@ -1,5 +1,6 @@
-// The web console: register, sign in, see and edit the profile, sign out;
-// and the pages that links in mail open (email confirmation, password reset).
+// The web console: register, sign in, see and edit the profile, see and sign
+// out sessions, read the security log, sign out; and the pages that links in
+// mail open (email confirmation, password reset).
 // Plain DOM and connect-web; each screen is a view module.
 import { Code, ConnectError } from "@connectrpc/connect";
 import { createApi } from "./api.js";
@@ -8,6 +9,8 @@ import { reasonOf } from "./errors.js";
 import { SessionStore } from "./session.js";
 import { mailLinksView } from "./views/mail-links.js";
 import { profileView } from "./views/profile.js";
+import { securityLogView } from "./views/security-log.js";
+import { sessionsView } from "./views/sessions.js";
 import { signedOutView } from "./views/signed-out.js";
 
 const sessions = new SessionStore();
@@ -29,6 +32,19 @@ const onSessionEnded = (error: unknown): boolean => {
 
 const signedOut = signedOutView(api, sessions, say);
 const profile = profileView(api, say, onSessionEnded);
+const securityLog = securityLogView(api, say, onSessionEnded);
+/** This browser's session has ended (or is to end): forget it here. */
+const signedOutHere = (message: string) => {
+  sessions.clear();
+  say(message);
+  byId("main", HTMLElement).focus();
+};
+const sessionList = sessionsView(api, {
+  say,
+  onSessionEnded,
+  onSignedOut: signedOutHere,
+  onRevoked: () => void securityLog.reload(),
+});
 
 let expiryTimer: number | undefined;
 const render = () => {
@@ -37,11 +53,15 @@ const render = () => {
   signOut.hidden = session === undefined;
   if (session === undefined) {
     profile.hide();
+    sessionList.hide();
+    securityLog.hide();
     signedOut.show();
     return;
   }
   signedOut.hide();
   void profile.show(session);
+  void sessionList.show();
+  void securityLog.show(session);
   // Until refresh tokens exist, an expired access token means signing in again.
   expiryTimer = window.setTimeout(() => {
     sessions.clear();
@@ -52,9 +72,21 @@ const render = () => {
 // A new action replaces the last one's news.
 document.addEventListener("submit", () => say(""), true);
 signOut.addEventListener("click", () => {
-  sessions.clear();
-  say("You are signed out.");
-  byId("main", HTMLElement).focus();
+  signOut.disabled = true;
+  // Ends the session on the server too, so its token stops working and it
+  // leaves the sessions list; this browser forgets it either way.
+  api.auth
+    .logout({})
+    .then(
+      () => signedOutHere("You are signed out."),
+      (error: unknown) =>
+        signedOutHere(
+          ConnectError.from(error).code === Code.Unauthenticated
+            ? "You are signed out."
+            : "You are signed out in this browser, but the service could not end the session: it stays in your sessions list until it expires.",
+        ),
+    )
+    .finally(() => (signOut.disabled = false));
 });
 sessions.onChange(render);
 const mailLinks = mailLinksView(api, sessions, say, render);

@@ -1,9 +1,8 @@
 // Signed in: the profile, editable. Only changed fields are sent, since
 // UpdateProfile leaves absent fields as they are.
-import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
 import type { Profile } from "../../../gen/auth/v1/profile_pb.js";
 import type { Api } from "../api.js";
-import { byId, onSubmit, values } from "../dom.js";
+import { byId, onSubmit, setTime, values } from "../dom.js";
 import { clearErrors, showError } from "../errors.js";
 import type { Session } from "../session.js";
 
@@ -79,16 +78,6 @@ export function profileView(api: Api, say: (message: string) => void, onSessionE
       form.reset();
     },
   };
-}
-
-function setTime(element: HTMLTimeElement, timestamp: Timestamp | undefined): void {
-  if (timestamp === undefined) {
-    element.textContent = "";
-    return;
-  }
-  const date = timestampDate(timestamp);
-  element.dateTime = date.toISOString();
-  element.textContent = date.toLocaleString();
 }
 
 /** "a new link is on its way" -> "A new link is on its way.": the service's messages read as sentences. */

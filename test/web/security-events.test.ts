@@ -1,0 +1,31 @@
+// The console's words for the security log: one of its own for every value
+// the contract defines, and still something readable for a newer one.
+import { describe, expect, it } from "vitest";
+import {
+  SecurityEventOutcome,
+  SecurityEventOutcomeSchema,
+  SecurityEventType,
+  SecurityEventTypeSchema,
+} from "../../gen/auth/v1/security_event_pb.js";
+import { eventTypeLabel, outcomeClass, outcomeLabel } from "../../web/console/security-events.js";
+
+describe("the security log's labels", () => {
+  it("gives every event type of the contract a label of its own", () => {
+    const labels = SecurityEventTypeSchema.values.map((v) => eventTypeLabel(v.number));
+    expect(new Set(labels).size).toBe(labels.length);
+    for (const label of labels) expect(label).not.toMatch(/^Other activity/);
+    expect(eventTypeLabel(SecurityEventType.REFRESH_TOKEN_REUSED)).toBe("Reused sign-in token refused, session ended");
+    expect(eventTypeLabel(SecurityEventType.RATE_LIMITED)).toBe("Sign-ins blocked: too many attempts");
+  });
+
+  it("names an event type newer than this build by its number", () => {
+    expect(eventTypeLabel(99 as SecurityEventType)).toBe("Other activity (type 99)");
+  });
+
+  it("reads every outcome, and an unknown one as Unknown", () => {
+    expect(SecurityEventOutcomeSchema.values.map((v) => outcomeLabel(v.number))).toEqual(["Unknown", "Success", "Failure", "Blocked"]);
+    expect(outcomeClass(SecurityEventOutcome.BLOCKED)).toBe("blocked");
+    expect(outcomeLabel(7 as SecurityEventOutcome)).toBe("Unknown");
+    expect(outcomeClass(7 as SecurityEventOutcome)).toBe("unknown");
+  });
+});
