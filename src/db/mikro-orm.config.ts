@@ -3,4 +3,4 @@
 // machine's PostgreSQL at 127.0.0.1:5432.
 import { ormConfig } from "./orm.js";
 
-export default ormConfig({ url: process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres" });
+export default ormConfig({ url: process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres", snapshot: true });

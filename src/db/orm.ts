@@ -14,6 +14,12 @@ export interface OrmOptions {
   poolMax?: number;
   /** Where MikroORM's own messages (migrations applied, ...) go. */
   logger?: (message: string) => void;
+  /**
+   * Keep src/db/migrations/.snapshot.json (the CLI's baseline for the next
+   * migration). Only the CLI: with it on, every start that applies a
+   * migration would rewrite that file in the source tree.
+   */
+  snapshot?: boolean;
 }
 
 export function ormConfig(options: OrmOptions): Options {
@@ -44,7 +50,7 @@ export function ormConfig(options: OrmOptions): Options {
       migrationsList,
       transactional: true,
       allOrNothing: true,
-      snapshot: true,
+      snapshot: options.snapshot ?? false,
       snapshotName: ".snapshot",
       path: "src/db/migrations",
       pathTs: "src/db/migrations",
