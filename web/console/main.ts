@@ -62,7 +62,8 @@ const render = () => {
   void profile.show(session);
   void sessionList.show();
   void securityLog.show(session);
-  // Until refresh tokens exist, an expired access token means signing in again.
+  // The console keeps no refresh token (sessionStorage is readable by any
+  // script on the page), so an expired access token means signing in again.
   expiryTimer = window.setTimeout(() => {
     sessions.clear();
     say("Your session has expired. Sign in again.");
