@@ -177,7 +177,7 @@ describe("email verification", () => {
   });
 });
 
-describe("with short lifetimes, a per-account resend limit and REQUIRE_VERIFIED_EMAIL", () => {
+describe("with short lifetimes, a per-address resend interval and REQUIRE_VERIFIED_EMAIL", () => {
   let s: TestServer;
   let c: ReturnType<typeof connect>;
   beforeAll(async () => {

@@ -155,7 +155,7 @@ describe("password reset", () => {
   });
 });
 
-describe("with short lifetimes and the per-account mail interval", () => {
+describe("with short lifetimes and the per-address mail interval", () => {
   let s: TestServer;
   let sc: ReturnType<typeof connect>;
   beforeAll(async () => {

@@ -232,8 +232,9 @@ export const AccountRecoveryService: GenService<{
   /**
    * ResendVerification mails a fresh verification link to the caller's
    * address, replacing any earlier one. It always answers with success: when
-   * the address is already verified, or a link was sent less than a minute
-   * ago, nothing is sent. Needs an access token.
+   * the address is already verified, or the address got a link less than a
+   * minute ago or five within the hour (both configurable), nothing is sent.
+   * Needs an access token.
    *
    * Errors:
    * - unauthenticated (ERROR_REASON_ACCESS_TOKEN_MISSING, _INVALID or
@@ -253,8 +254,10 @@ export const AccountRecoveryService: GenService<{
   /**
    * RequestPasswordReset mails a password-reset link to the address if an
    * account has it. The answer is the same whether or not such an account
-   * exists, so it reveals nothing about who is registered. It changes
-   * nothing else: the current password keeps working. Public.
+   * exists, so it reveals nothing about who is registered; an address that
+   * got a reset link less than a minute ago, or five within the hour (both
+   * configurable), gets the same answer and no mail. It changes nothing
+   * else: the current password keeps working. Public.
    *
    * REST: `POST /password-reset` with the request as the JSON body.
    *
@@ -269,6 +272,9 @@ export const AccountRecoveryService: GenService<{
    * ResetPassword sets a new password with a token from RequestPasswordReset,
    * spends the token and signs the account out everywhere. It does not sign
    * the user in: call AuthService.Login next. Public.
+   *
+   * A successful reset also clears the count of wrong passwords, so a
+   * password disabled after too many failures in a row works again.
    *
    * Errors:
    * - invalid_argument (ERROR_REASON_INVALID_FIELDS): the new password breaks

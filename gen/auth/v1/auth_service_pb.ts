@@ -351,7 +351,9 @@ export const AuthService: GenService<{
    * - invalid_argument (ERROR_REASON_INVALID_FIELDS): email or password
    *   missing or malformed.
    * - unauthenticated (ERROR_REASON_INVALID_CREDENTIALS): no account with that
-   *   email, or the wrong password. The two cases are indistinguishable.
+   *   email, or the wrong password, or a password disabled after too many
+   *   wrong ones in a row (100 by default; the owner is mailed a reset link).
+   *   The cases are indistinguishable.
    * - resource_exhausted (ERROR_REASON_SERVER_BUSY): too many password
    *   checks in progress; retry after the `google.rpc.RetryInfo` delay.
    * - resource_exhausted (ERROR_REASON_RATE_LIMITED): too many sign-in
