@@ -136,6 +136,8 @@ export function sampleMemory(pid: number, everyMs = 1_000) {
   timer.unref();
   return {
     samples,
+    /** Seconds since sampling began, on the samples' clock. */
+    elapsed: () => (performance.now() - began) / 1000,
     stop: () => {
       clearInterval(timer);
       take();

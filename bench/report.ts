@@ -8,16 +8,19 @@ export interface Row extends LoadResult {
   concurrency: number;
   /** Server CPU milliseconds per answer (user + system, all threads). */
   cpuMsPerRequest: number;
+  /** The service's mean resident memory while the scenario ran (not sampled for the baseline). */
+  rssMiB?: number;
 }
 
 export interface Check {
   target: string;
   value: string;
-  met: boolean;
+  /** Undefined for a figure reported for information, with no target to meet. */
+  met: boolean | undefined;
 }
 
 export function formatTable(rows: readonly Row[]): string {
-  const header = ["scenario", "conc", "req/s", "ok/s", "p50 ms", "p99 ms", "errors", "cpu ms/req"];
+  const header = ["scenario", "conc", "req/s", "ok/s", "p50 ms", "p99 ms", "errors", "cpu ms/req", "rss MiB"];
   const lines = rows.map((r) => [
     r.name,
     String(r.concurrency),
@@ -27,12 +30,13 @@ export function formatTable(rows: readonly Row[]): string {
     fmt(r.p99),
     String(r.errors),
     r.cpuMsPerRequest.toFixed(3),
+    r.rssMiB === undefined ? "-" : r.rssMiB.toFixed(0),
   ]);
   return align([header, ...lines]);
 }
 
 export function formatChecks(checks: readonly Check[]): string {
-  return align([["target", "measured", ""], ...checks.map((c) => [c.target, c.value, c.met ? "met" : "NOT MET"])]);
+  return align([["target", "measured", ""], ...checks.map((c) => [c.target, c.value, c.met === undefined ? "info" : c.met ? "met" : "NOT MET"])]);
 }
 
 function fmt(ms: number): string {
