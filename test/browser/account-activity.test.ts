@@ -144,13 +144,38 @@ describe("the console's sessions", () => {
     await expect.poll(() => sessionRows().count()).toBe(2);
     const token = await browserToken();
 
+    const asked: string[] = [];
+    page.once("dialog", (dialog) => void (asked.push(dialog.message()), dialog.accept()));
     await page.getByRole("button", { name: "Sign out everywhere" }).click();
 
     await signInForm().waitFor();
+    expect(asked).toEqual(["Sign out of every session, this browser included? Each device will have to sign in again."]);
     expect(await status().textContent()).toBe("You are signed out everywhere: 2 sessions ended.");
     expect(await page.evaluate("sessionStorage.length")).toBe(0);
     for (const accessToken of [token, other.accessToken]) {
       expect((await failure(rest().getProfile(id, accessToken))).code).toBe(Code.Unauthenticated);
+    }
+  });
+
+  it("asks before signing out everywhere, and a No changes nothing", async () => {
+    const account = newAccount("everywhere-no");
+    let other = { accessToken: "" };
+    const id = await signedIn(account, async () => (other = await phone().login(account)));
+    await expect.poll(() => sessionRows().count()).toBe(2);
+    const token = await browserToken();
+
+    const sent: string[] = [];
+    page.on("request", (request) => sent.push(new URL(request.url()).pathname));
+    const dismissed = new Promise<void>((resolve) => page.once("dialog", (dialog) => void dialog.dismiss().then(resolve)));
+    await page.getByRole("button", { name: "Sign out everywhere" }).click();
+    await dismissed;
+    // A call made despite the No would have left before the reload's requests.
+    await page.reload();
+
+    await expect.poll(() => sessionRows().count()).toBe(2);
+    expect(sent.filter((path) => path.endsWith("/LogoutAll"))).toEqual([]);
+    for (const accessToken of [token, other.accessToken]) {
+      expect((await rest().getProfile(id, accessToken)).id).toBe(id);
     }
   });
 });

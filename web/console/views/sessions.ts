@@ -92,6 +92,8 @@ export function sessionsView(api: Api, hooks: SessionsViewHooks) {
   };
 
   everywhere.addEventListener("click", () => {
+    // Every device the user is signed in on has to sign in again: ask first.
+    if (!window.confirm("Sign out of every session, this browser included? Each device will have to sign in again.")) return;
     everywhere.disabled = true;
     api.auth
       .logoutAll({})
