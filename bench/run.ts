@@ -443,6 +443,11 @@ async function npmStartOnce(dataDir: string): Promise<number> {
   let output = "";
   const readyMs = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`npm start not ready after 60 s:\n${output}`)), 60_000);
+    // A start that fails says so at once (a promise settles once: the exit after SIGTERM below is ignored).
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`npm start exited (code ${code}) before it was ready:\n${output}`));
+    });
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes("auth service ready")) {
@@ -453,7 +458,7 @@ async function npmStartOnce(dataDir: string): Promise<number> {
     child.stdout.on("data", onData);
     child.stderr.on("data", onData);
   });
-  // The whole group (npm, tsx, node): main.ts stops the embedded PostgreSQL on SIGTERM.
+  // The whole group (npm, node, the embedded PostgreSQL): main.ts stops the database on SIGTERM.
   process.kill(-child.pid!, "SIGTERM");
   const timer = setTimeout(() => process.kill(-child.pid!, "SIGKILL"), 20_000);
   await exited;
