@@ -130,8 +130,8 @@ export class Accounts {
       account.passwordScheme = upgraded.scheme;
     }
     if (account.failedLogins > 0) await em.execute(`update users set failed_logins = 0 where id = ?`, [account.id]);
-    recordSecurityEvent(em, { type: "login", outcome: "success", user: account, origin });
     await em.flush();
+    // Records the successful sign-in with the session it starts.
     return this.deps.sessions.start(em, account.id, origin);
   }
 

@@ -10,9 +10,10 @@
 // ends, `authn_token_reuse` is logged and a `refresh_token_reused` row goes
 // to the account's security log.
 //
-// Every revocation writes a security event (`session_revoked` for one
-// session, `all_sessions_revoked` for all, or all but the caller's) in the
-// same transaction as the revocation.
+// Every revocation writes security events (`session_revoked` for each
+// session ended, `all_sessions_revoked` for all, or all but the caller's),
+// with the reason, in the same transaction as the revocation.
+import { randomUUID } from "node:crypto";
 import { LockMode, raw, type EntityManager } from "@mikro-orm/postgresql";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
@@ -81,7 +82,10 @@ export class Sessions {
     private readonly deps: { tokens: AccessTokens; policy: SessionPolicy; log: Logger; now?: () => number },
   ) {}
 
-  /** Starts a session for a user who just proved who they are. */
+  /**
+   * Starts a session for a user who just proved who they are, and records
+   * the successful sign-in, naming the session, in the same transaction.
+   */
   async start(em: EntityManager, userId: string, origin: RequestOrigin): Promise<TokenPair> {
     const now = this.now();
     const { policy } = this.deps;
@@ -106,6 +110,8 @@ export class Sessions {
 
       const absoluteExpiresAt = addSeconds(now, policy.maxLifetimeSeconds);
       const session = tx.create(SessionSchema, {
+        // Chosen here, not at the flush: the sign-in's security event names it.
+        id: randomUUID(),
         user: userId,
         createdAt: now,
         lastUsedAt: now,
@@ -117,6 +123,13 @@ export class Sessions {
       });
       const refreshToken = newRefreshToken();
       tx.create(RefreshTokenSchema, { session, tokenHash: refreshTokenDigest(refreshToken), createdAt: now });
+      recordSecurityEvent(tx, {
+        type: "login",
+        outcome: "success",
+        user: tx.getReference(UserSchema, userId),
+        origin,
+        sessionId: session.id,
+      });
       await tx.flush();
       return this.pair(session, refreshToken, now);
     });
@@ -246,7 +259,14 @@ export class Sessions {
     session.revokedReason = RevokedReason.TokenReuse;
     session.expiresAt = earliest(session.expiresAt, addSeconds(now, REVOKED_RETENTION_SECONDS));
     // Committed with the revocation, although the call then fails.
-    recordSecurityEvent(tx, { type: "refresh_token_reused", outcome: "blocked", user: session.user, origin });
+    recordSecurityEvent(tx, {
+      type: "refresh_token_reused",
+      outcome: "blocked",
+      user: session.user,
+      origin,
+      sessionId: session.id,
+      sessionEndReason: RevokedReason.TokenReuse,
+    });
     await tx.flush();
     return { error: new RefreshTokenReused(), reuse: { userId: session.user.id, sessionId: session.id } };
   }
@@ -297,8 +317,9 @@ export class Sessions {
 
   /**
    * Revokes the user's active sessions that match `where`; returns how many.
-   * When any ended, adds one security event to `em`'s unit of work: the
-   * caller flushes it in the transaction of the revocation.
+   * Adds the security events to `em`'s unit of work (the caller flushes them
+   * in the transaction of the revocation): one `session_revoked` per session
+   * ended, or one `all_sessions_revoked` for a reason that ends them all.
    */
   private async revokeWhere(
     em: EntityManager,
@@ -308,23 +329,29 @@ export class Sessions {
     now: Date,
     origin: RequestOrigin,
   ): Promise<number> {
-    const ended = await em.nativeUpdate(
+    // Locked, so the events below name exactly the sessions this call ends.
+    const ending = await em.find(
       SessionSchema,
       { ...where, user: userId, revokedAt: null, expiresAt: { $gt: now } },
+      { fields: ["id"], lockMode: LockMode.PESSIMISTIC_WRITE },
+    );
+    if (ending.length === 0) return 0;
+    const ids = ending.map((s) => s.id);
+    await em.nativeUpdate(
+      SessionSchema,
+      { id: { $in: ids } },
       // A revoked session's row expires (and is pruned) after the retention.
       { revokedAt: now, revokedReason: reason, expiresAt: raw(`least("expires_at", ?)`, [addSeconds(now, REVOKED_RETENTION_SECONDS)]) },
     );
-    if (ended > 0) {
-      this.forgetUser(userId);
-      this.deps.log.info({ event: "session_revoked", reason, userId, sessions: ended }, "sessions revoked");
-      recordSecurityEvent(em, {
-        type: ENDS_ALL.has(reason) ? "all_sessions_revoked" : "session_revoked",
-        outcome: "success",
-        user: em.getReference(UserSchema, userId),
-        origin,
-      });
+    this.forgetUser(userId);
+    this.deps.log.info({ event: "session_revoked", reason, userId, sessions: ids.length }, "sessions revoked");
+    const event = { outcome: "success", user: em.getReference(UserSchema, userId), origin, sessionEndReason: reason } as const;
+    if (ENDS_ALL.has(reason)) {
+      recordSecurityEvent(em, { ...event, type: "all_sessions_revoked" });
+    } else {
+      for (const sessionId of ids) recordSecurityEvent(em, { ...event, type: "session_revoked", sessionId });
     }
-    return ended;
+    return ids.length;
   }
 
   private forget(sessionId: string): void {

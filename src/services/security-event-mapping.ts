@@ -4,9 +4,11 @@ import {
   SecurityEventOutcome,
   SecurityEventSchema,
   SecurityEventType,
+  SessionEndReason,
   type SecurityEvent,
 } from "../../gen/auth/v1/security_event_pb.js";
 import type { AuditEvent, AuditEventType, AuditOutcome } from "../db/entities/audit-event.js";
+import type { RevokedReason } from "../db/entities/session.js";
 
 const types: Record<AuditEventType, SecurityEventType> = {
   account_created: SecurityEventType.ACCOUNT_CREATED,
@@ -29,6 +31,16 @@ const outcomes: Record<AuditOutcome, SecurityEventOutcome> = {
   blocked: SecurityEventOutcome.BLOCKED,
 };
 
+const endReasons: Record<RevokedReason, SessionEndReason> = {
+  logout: SessionEndReason.LOGOUT,
+  revoked: SessionEndReason.REVOKED,
+  logout_all: SessionEndReason.LOGOUT_ALL,
+  password_changed: SessionEndReason.PASSWORD_CHANGED,
+  password_reset: SessionEndReason.PASSWORD_RESET,
+  token_reuse: SessionEndReason.REFRESH_TOKEN_REUSED,
+  evicted: SessionEndReason.SESSION_LIMIT,
+};
+
 export function toSecurityEvent(event: AuditEvent): SecurityEvent {
   return create(SecurityEventSchema, {
     id: event.id,
@@ -37,5 +49,7 @@ export function toSecurityEvent(event: AuditEvent): SecurityEvent {
     occurredAt: timestampFromDate(event.occurredAt),
     clientAddress: event.clientAddress,
     userAgent: event.userAgent,
+    sessionId: event.sessionId ?? "",
+    sessionEndReason: event.sessionEndReason == null ? SessionEndReason.UNSPECIFIED : endReasons[event.sessionEndReason],
   });
 }

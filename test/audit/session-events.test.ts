@@ -45,15 +45,21 @@ describe.each(doors("http://placeholder").map((d) => d.name))("over %s", (name) 
 
     const reader = await door.login(account);
     const events = await log(door, id, reader.accessToken);
-    expect(events.map((e) => [e.type, e.outcome])).toEqual([
-      ["SECURITY_EVENT_TYPE_ALL_SESSIONS_REVOKED", "SECURITY_EVENT_OUTCOME_SUCCESS"],
-      ["SECURITY_EVENT_TYPE_SESSION_REVOKED", "SECURITY_EVENT_OUTCOME_SUCCESS"],
-      ["SECURITY_EVENT_TYPE_SESSION_REVOKED", "SECURITY_EVENT_OUTCOME_SUCCESS"],
-      ["SECURITY_EVENT_TYPE_REFRESH_TOKEN_REUSED", "SECURITY_EVENT_OUTCOME_BLOCKED"],
-      ["SECURITY_EVENT_TYPE_ACCOUNT_CREATED", "SECURITY_EVENT_OUTCOME_SUCCESS"],
+    // Which session, and why it ended.
+    expect(events.map((e) => [e.type, e.outcome, e.sessionId, e.sessionEndReason])).toEqual([
+      ["SECURITY_EVENT_TYPE_ALL_SESSIONS_REVOKED", "SECURITY_EVENT_OUTCOME_SUCCESS", "", "SESSION_END_REASON_LOGOUT_ALL"],
+      ["SECURITY_EVENT_TYPE_SESSION_REVOKED", "SECURITY_EVENT_OUTCOME_SUCCESS", sessionOf(other.accessToken), "SESSION_END_REASON_LOGOUT"],
+      ["SECURITY_EVENT_TYPE_SESSION_REVOKED", "SECURITY_EVENT_OUTCOME_SUCCESS", sessionOf(third.accessToken), "SESSION_END_REASON_REVOKED"],
+      ["SECURITY_EVENT_TYPE_REFRESH_TOKEN_REUSED", "SECURITY_EVENT_OUTCOME_BLOCKED", sessionOf(stolen.accessToken), "SESSION_END_REASON_REFRESH_TOKEN_REUSED"],
+      ["SECURITY_EVENT_TYPE_ACCOUNT_CREATED", "SECURITY_EVENT_OUTCOME_SUCCESS", "", "SESSION_END_REASON_UNSPECIFIED"],
     ]);
     // From where: the client that did it.
     for (const event of events) expect(event.clientAddress).toMatch(/127\.0\.0\.1$/);
+    // Each successful sign-in names the session it started.
+    const signIns = (await door.listSecurityEvents({ id, pageSize: 100 }, reader.accessToken)).events.filter((e) => e.type === LOGIN);
+    expect(signIns.map((e) => [e.outcome, e.sessionId, e.sessionEndReason])).toEqual(
+      [reader, last, third, other, stolen].map((s) => ["SECURITY_EVENT_OUTCOME_SUCCESS", sessionOf(s.accessToken), "SESSION_END_REASON_UNSPECIFIED"]),
+    );
   });
 });
 
@@ -70,22 +76,26 @@ it("a password change that ends the other sessions records it with the change; w
 
   await grpc!.login({ ...account, password: "the first new long passphrase" });
   await grpc!.updateProfile({ id, password: "the second new long passphrase" }, mine.accessToken);
-  const types = (await log(grpc!, id, mine.accessToken)).map((e) => e.type);
+  const events = await log(grpc!, id, mine.accessToken);
   // One transaction: the two rows' order is a tie.
-  expect(types.slice(0, 2).sort()).toEqual(["SECURITY_EVENT_TYPE_ALL_SESSIONS_REVOKED", "SECURITY_EVENT_TYPE_PASSWORD_CHANGED"]);
-  expect(types).toHaveLength(4);
+  expect(events.slice(0, 2).map((e) => [e.type, e.sessionEndReason]).sort()).toEqual([
+    ["SECURITY_EVENT_TYPE_ALL_SESSIONS_REVOKED", "SESSION_END_REASON_PASSWORD_CHANGED"],
+    ["SECURITY_EVENT_TYPE_PASSWORD_CHANGED", "SESSION_END_REASON_UNSPECIFIED"],
+  ]);
+  expect(events).toHaveLength(4);
 });
 
-it("a sign-in over the session cap records the oldest session's end", async () => {
+it("a sign-in over the session cap records the oldest session's end, naming it", async () => {
   const [grpc] = doors(t.baseUrl);
   const account = newAccount();
   const { id } = await grpc!.register(account);
-  for (let i = 0; i < 3; i++) await grpc!.login(account);
+  const first = await grpc!.login(account);
+  for (let i = 0; i < 2; i++) await grpc!.login(account);
   expect(await t.sql("select type from audit_events where user_id = $1 and type = 'session_revoked'", [id])).toEqual([]);
   const fourth = await grpc!.login(account);
-  expect((await log(grpc!, id, fourth.accessToken)).map((e) => [e.type, e.outcome])).toEqual([
-    ["SECURITY_EVENT_TYPE_SESSION_REVOKED", "SECURITY_EVENT_OUTCOME_SUCCESS"],
-    ["SECURITY_EVENT_TYPE_ACCOUNT_CREATED", "SECURITY_EVENT_OUTCOME_SUCCESS"],
+  expect((await log(grpc!, id, fourth.accessToken)).map((e) => [e.type, e.outcome, e.sessionId, e.sessionEndReason])).toEqual([
+    ["SECURITY_EVENT_TYPE_SESSION_REVOKED", "SECURITY_EVENT_OUTCOME_SUCCESS", sessionOf(first.accessToken), "SESSION_END_REASON_SESSION_LIMIT"],
+    ["SECURITY_EVENT_TYPE_ACCOUNT_CREATED", "SECURITY_EVENT_OUTCOME_SUCCESS", "", "SESSION_END_REASON_UNSPECIFIED"],
   ]);
 });
 

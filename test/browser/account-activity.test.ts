@@ -104,7 +104,7 @@ describe("the console's sessions", () => {
     expect((await failure(rest().getProfile(id, other.accessToken))).code).toBe(Code.Unauthenticated);
     // This browser's session goes on, and the log shows what just happened.
     expect((await rest().getProfile(id, await browserToken())).id).toBe(id);
-    await expect.poll(async () => (await logEntries())[0]).toEqual(["Session signed out", "Success"]);
+    await expect.poll(async () => (await logEntries())[0]).toEqual(["Session signed out (from another session)", "Success"]);
   });
 
   it("signs this browser out when its own session is signed out from the list", async () => {
@@ -223,7 +223,7 @@ describe("the console's security log", () => {
     expect(await status().textContent()).toBe(`${total - 20} more entries shown.`);
     const labels = (await logEntries()).map(([what]) => what);
     expect(labels.at(-1)).toBe("Account created");
-    expect(labels).toContain("Session signed out");
+    expect(labels).toContain("Session signed out (too many sessions, the oldest ends)");
     // Newest first across both pages.
     const times = await logRows().locator("time").evaluateAll((ts) => ts.map((t) => t.getAttribute("datetime")));
     expect(times).toEqual([...times].sort().reverse());

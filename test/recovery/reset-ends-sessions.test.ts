@@ -37,13 +37,14 @@ it("ends every session of the account: their refresh and access tokens stop at o
   const rows = await t.sql<{ revoked_reason: string }>("select revoked_reason from sessions where id = any($1)", [sids]);
   expect(rows.map((r) => r.revoked_reason)).toEqual(["password_reset", "password_reset"]);
   // The account's security log says so, with the reset, from the client that reset it.
-  const events = await t.sql<{ type: string; outcome: string; client_address: string }>(
-    "select type, outcome, client_address from audit_events where user_id = $1 and type in ('password_reset', 'all_sessions_revoked') order by type",
+  const events = await t.sql<{ type: string; outcome: string; client_address: string; session_end_reason: string | null }>(
+    "select type, outcome, client_address, session_end_reason from audit_events where user_id = $1 and type in ('password_reset', 'all_sessions_revoked') order by type",
     [id],
   );
+  const from = expect.stringMatching(/127\.0\.0\.1$/);
   expect(events).toEqual([
-    { type: "all_sessions_revoked", outcome: "success", client_address: expect.stringMatching(/127\.0\.0\.1$/) },
-    { type: "password_reset", outcome: "success", client_address: expect.stringMatching(/127\.0\.0\.1$/) },
+    { type: "all_sessions_revoked", outcome: "success", client_address: from, session_end_reason: "password_reset" },
+    { type: "password_reset", outcome: "success", client_address: from, session_end_reason: null },
   ]);
   // The new password starts a new session.
   await door.refresh((await door.login({ email: account.email, password: "a brand new passphrase" })).refreshToken);

@@ -9,7 +9,7 @@ import { AuthService } from "../../gen/auth/v1/auth_service_pb.js";
 import { ProfileService } from "../../gen/auth/v1/profile_service_pb.js";
 import { SessionService } from "../../gen/auth/v1/session_service_pb.js";
 import { BadRequestSchema, ErrorInfoSchema, RetryInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
-import { SecurityEventOutcomeSchema, SecurityEventTypeSchema } from "../../gen/auth/v1/security_event_pb.js";
+import { SecurityEventOutcomeSchema, SecurityEventTypeSchema, SessionEndReasonSchema } from "../../gen/auth/v1/security_event_pb.js";
 
 export interface ProfileView {
   id: string;
@@ -43,6 +43,10 @@ export interface SecurityEventView {
   occurredAt: Date;
   clientAddress: string;
   userAgent: string;
+  /** Empty when the event names no session. */
+  sessionId: string;
+  /** The enum value's name, e.g. "SESSION_END_REASON_LOGOUT". */
+  sessionEndReason: string;
 }
 
 export interface SecurityLogPageView {
@@ -167,6 +171,8 @@ function rpcDoor(name: string, transport: Transport, readTransport: Transport = 
           occurredAt: timestampDate(e.occurredAt!),
           clientAddress: e.clientAddress,
           userAgent: e.userAgent,
+          sessionId: e.sessionId,
+          sessionEndReason: SessionEndReasonSchema.value[e.sessionEndReason]!.name,
         })),
       };
     },
@@ -271,6 +277,8 @@ export function restDoor(baseUrl: string, headers: Record<string, string> = {}):
           occurredAt: new Date(e.occurred_at!),
           clientAddress: e.client_address,
           userAgent: e.user_agent,
+          sessionId: e.session_id,
+          sessionEndReason: e.session_end_reason,
         })),
       };
     },

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file auth/v1/security_event.proto.
  */
 export const file_auth_v1_security_event: GenFile = /*@__PURE__*/
-  fileDesc("ChxhdXRoL3YxL3NlY3VyaXR5X2V2ZW50LnByb3RvEgdhdXRoLnYxItIBCg1TZWN1cml0eUV2ZW50EgoKAmlkGAEgASgJEigKBHR5cGUYAiABKA4yGi5hdXRoLnYxLlNlY3VyaXR5RXZlbnRUeXBlEi4KB291dGNvbWUYAyABKA4yHS5hdXRoLnYxLlNlY3VyaXR5RXZlbnRPdXRjb21lEi8KC29jY3VycmVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIWCg5jbGllbnRfYWRkcmVzcxgFIAEoCRISCgp1c2VyX2FnZW50GAYgASgJKqkEChFTZWN1cml0eUV2ZW50VHlwZRIjCh9TRUNVUklUWV9FVkVOVF9UWVBFX1VOU1BFQ0lGSUVEEAASJwojU0VDVVJJVFlfRVZFTlRfVFlQRV9BQ0NPVU5UX0NSRUFURUQQARIdChlTRUNVUklUWV9FVkVOVF9UWVBFX0xPR0lOEAISKAokU0VDVVJJVFlfRVZFTlRfVFlQRV9QQVNTV09SRF9DSEFOR0VEEAMSJQohU0VDVVJJVFlfRVZFTlRfVFlQRV9FTUFJTF9DSEFOR0VEEAQSKQolU0VDVVJJVFlfRVZFTlRfVFlQRV9VU0VSX05BTUVfQ0hBTkdFRBAFEiYKIlNFQ1VSSVRZX0VWRU5UX1RZUEVfRU1BSUxfVkVSSUZJRUQQBhIwCixTRUNVUklUWV9FVkVOVF9UWVBFX1BBU1NXT1JEX1JFU0VUX1JFUVVFU1RFRBAHEiYKIlNFQ1VSSVRZX0VWRU5UX1RZUEVfUEFTU1dPUkRfUkVTRVQQCBIsCihTRUNVUklUWV9FVkVOVF9UWVBFX1JFRlJFU0hfVE9LRU5fUkVVU0VEEAkSJwojU0VDVVJJVFlfRVZFTlRfVFlQRV9TRVNTSU9OX1JFVk9LRUQQChIsCihTRUNVUklUWV9FVkVOVF9UWVBFX0FMTF9TRVNTSU9OU19SRVZPS0VEEAsSJAogU0VDVVJJVFlfRVZFTlRfVFlQRV9SQVRFX0xJTUlURUQQDCqqAQoUU2VjdXJpdHlFdmVudE91dGNvbWUSJgoiU0VDVVJJVFlfRVZFTlRfT1VUQ09NRV9VTlNQRUNJRklFRBAAEiIKHlNFQ1VSSVRZX0VWRU5UX09VVENPTUVfU1VDQ0VTUxABEiIKHlNFQ1VSSVRZX0VWRU5UX09VVENPTUVfRkFJTFVSRRACEiIKHlNFQ1VSSVRZX0VWRU5UX09VVENPTUVfQkxPQ0tFRBADYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("ChxhdXRoL3YxL3NlY3VyaXR5X2V2ZW50LnByb3RvEgdhdXRoLnYxIp0CCg1TZWN1cml0eUV2ZW50EgoKAmlkGAEgASgJEigKBHR5cGUYAiABKA4yGi5hdXRoLnYxLlNlY3VyaXR5RXZlbnRUeXBlEi4KB291dGNvbWUYAyABKA4yHS5hdXRoLnYxLlNlY3VyaXR5RXZlbnRPdXRjb21lEi8KC29jY3VycmVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIWCg5jbGllbnRfYWRkcmVzcxgFIAEoCRISCgp1c2VyX2FnZW50GAYgASgJEhIKCnNlc3Npb25faWQYByABKAkSNQoSc2Vzc2lvbl9lbmRfcmVhc29uGAggASgOMhkuYXV0aC52MS5TZXNzaW9uRW5kUmVhc29uKqkEChFTZWN1cml0eUV2ZW50VHlwZRIjCh9TRUNVUklUWV9FVkVOVF9UWVBFX1VOU1BFQ0lGSUVEEAASJwojU0VDVVJJVFlfRVZFTlRfVFlQRV9BQ0NPVU5UX0NSRUFURUQQARIdChlTRUNVUklUWV9FVkVOVF9UWVBFX0xPR0lOEAISKAokU0VDVVJJVFlfRVZFTlRfVFlQRV9QQVNTV09SRF9DSEFOR0VEEAMSJQohU0VDVVJJVFlfRVZFTlRfVFlQRV9FTUFJTF9DSEFOR0VEEAQSKQolU0VDVVJJVFlfRVZFTlRfVFlQRV9VU0VSX05BTUVfQ0hBTkdFRBAFEiYKIlNFQ1VSSVRZX0VWRU5UX1RZUEVfRU1BSUxfVkVSSUZJRUQQBhIwCixTRUNVUklUWV9FVkVOVF9UWVBFX1BBU1NXT1JEX1JFU0VUX1JFUVVFU1RFRBAHEiYKIlNFQ1VSSVRZX0VWRU5UX1RZUEVfUEFTU1dPUkRfUkVTRVQQCBIsCihTRUNVUklUWV9FVkVOVF9UWVBFX1JFRlJFU0hfVE9LRU5fUkVVU0VEEAkSJwojU0VDVVJJVFlfRVZFTlRfVFlQRV9TRVNTSU9OX1JFVk9LRUQQChIsCihTRUNVUklUWV9FVkVOVF9UWVBFX0FMTF9TRVNTSU9OU19SRVZPS0VEEAsSJAogU0VDVVJJVFlfRVZFTlRfVFlQRV9SQVRFX0xJTUlURUQQDCqqAQoUU2VjdXJpdHlFdmVudE91dGNvbWUSJgoiU0VDVVJJVFlfRVZFTlRfT1VUQ09NRV9VTlNQRUNJRklFRBAAEiIKHlNFQ1VSSVRZX0VWRU5UX09VVENPTUVfU1VDQ0VTUxABEiIKHlNFQ1VSSVRZX0VWRU5UX09VVENPTUVfRkFJTFVSRRACEiIKHlNFQ1VSSVRZX0VWRU5UX09VVENPTUVfQkxPQ0tFRBADKrsCChBTZXNzaW9uRW5kUmVhc29uEiIKHlNFU1NJT05fRU5EX1JFQVNPTl9VTlNQRUNJRklFRBAAEh0KGVNFU1NJT05fRU5EX1JFQVNPTl9MT0dPVVQQARIeChpTRVNTSU9OX0VORF9SRUFTT05fUkVWT0tFRBACEiEKHVNFU1NJT05fRU5EX1JFQVNPTl9MT0dPVVRfQUxMEAMSJwojU0VTU0lPTl9FTkRfUkVBU09OX1BBU1NXT1JEX0NIQU5HRUQQBBIlCiFTRVNTSU9OX0VORF9SRUFTT05fUEFTU1dPUkRfUkVTRVQQBRIrCidTRVNTSU9OX0VORF9SRUFTT05fUkVGUkVTSF9UT0tFTl9SRVVTRUQQBhIkCiBTRVNTSU9OX0VORF9SRUFTT05fU0VTU0lPTl9MSU1JVBAHYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * One entry of an account's security log.
@@ -61,6 +61,26 @@ export type SecurityEvent = Message<"auth.v1.SecurityEvent"> & {
    * @generated from field: string user_agent = 6;
    */
   userAgent: string;
+
+  /**
+   * The session the event is about, as `Session.id` in ListSessions and the
+   * `sid` claim of its access tokens: the session a successful LOGIN
+   * started, the one a SESSION_REVOKED ended, or the one a
+   * REFRESH_TOKEN_REUSED ended. Empty for every other event, including
+   * ALL_SESSIONS_REVOKED, which ends several.
+   *
+   * @generated from field: string session_id = 7;
+   */
+  sessionId: string;
+
+  /**
+   * Why the session (or, for ALL_SESSIONS_REVOKED, the sessions) ended: set
+   * for SESSION_REVOKED, ALL_SESSIONS_REVOKED and REFRESH_TOKEN_REUSED, and
+   * UNSPECIFIED for every other event.
+   *
+   * @generated from field: auth.v1.SessionEndReason session_end_reason = 8;
+   */
+  sessionEndReason: SessionEndReason;
 };
 
 /**
@@ -151,7 +171,8 @@ export enum SecurityEventType {
   /**
    * One session was ended: signed out (Logout), revoked from another session
    * (RevokeSession), or the oldest one ended by a sign-in over the limit of
-   * sessions per account. The address is that of the client that ended it.
+   * sessions per account; one entry per session ended. The address is that
+   * of the client that ended it.
    *
    * @generated from enum value: SECURITY_EVENT_TYPE_SESSION_REVOKED = 10;
    */
@@ -224,4 +245,74 @@ export enum SecurityEventOutcome {
  */
 export const SecurityEventOutcomeSchema: GenEnum<SecurityEventOutcome> = /*@__PURE__*/
   enumDesc(file_auth_v1_security_event, 1);
+
+/**
+ * Why a session ended.
+ *
+ * @generated from enum auth.v1.SessionEndReason
+ */
+export enum SessionEndReason {
+  /**
+   * Not a session's end (the event is of another type).
+   *
+   * @generated from enum value: SESSION_END_REASON_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Its holder signed out (Logout).
+   *
+   * @generated from enum value: SESSION_END_REASON_LOGOUT = 1;
+   */
+  LOGOUT = 1,
+
+  /**
+   * Another session of the account signed it out (RevokeSession).
+   *
+   * @generated from enum value: SESSION_END_REASON_REVOKED = 2;
+   */
+  REVOKED = 2,
+
+  /**
+   * The account signed out everywhere (LogoutAll).
+   *
+   * @generated from enum value: SESSION_END_REASON_LOGOUT_ALL = 3;
+   */
+  LOGOUT_ALL = 3,
+
+  /**
+   * The password was changed: every session but the one that changed it ended.
+   *
+   * @generated from enum value: SESSION_END_REASON_PASSWORD_CHANGED = 4;
+   */
+  PASSWORD_CHANGED = 4,
+
+  /**
+   * The password was reset with a mailed link: every session ended.
+   *
+   * @generated from enum value: SESSION_END_REASON_PASSWORD_RESET = 5;
+   */
+  PASSWORD_RESET = 5,
+
+  /**
+   * A spent refresh token of the session was presented again.
+   *
+   * @generated from enum value: SESSION_END_REASON_REFRESH_TOKEN_REUSED = 6;
+   */
+  REFRESH_TOKEN_REUSED = 6,
+
+  /**
+   * A sign-in went over the limit of sessions per account, and this was the
+   * oldest.
+   *
+   * @generated from enum value: SESSION_END_REASON_SESSION_LIMIT = 7;
+   */
+  SESSION_LIMIT = 7,
+}
+
+/**
+ * Describes the enum auth.v1.SessionEndReason.
+ */
+export const SessionEndReasonSchema: GenEnum<SessionEndReason> = /*@__PURE__*/
+  enumDesc(file_auth_v1_security_event, 2);
 

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { defineEntity, type InferEntity } from "@mikro-orm/core";
+import { RevokedReason } from "./session.js";
 import { UserSchema } from "./user.js";
 
 export const AUDIT_EVENT_TYPES = [
@@ -36,6 +37,11 @@ export const AuditEventSchema = defineEntity({
     clientAddress: p.string().length(64),
     userAgent: p.string().length(256),
     requestId: p.string().length(128),
+    // The session a sign-in started or an event ended (no foreign key: ended
+    // sessions are pruned long before their events).
+    sessionId: p.uuid().nullable(),
+    // Why the session, or every session, ended.
+    sessionEndReason: p.enum(Object.values(RevokedReason)).nullable(),
   }),
   indexes: [
     { name: "audit_events_user_time", properties: ["user", "occurredAt", "id"] },

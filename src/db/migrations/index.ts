@@ -11,6 +11,7 @@ import { Migration20261125114951_AuditSessionEvents } from "./Migration202611251
 import { Migration20261125120000_audit_append_only } from "./Migration20261125120000_audit_append_only.js";
 import { Migration20261125124119_MailRecipientLimit } from "./Migration20261125124119_MailRecipientLimit.js";
 import { Migration20261125124355_PasswordFailureCeiling } from "./Migration20261125124355_PasswordFailureCeiling.js";
+import { Migration20261125143000_AuditSessionDetail } from "./Migration20261125143000_AuditSessionDetail.js";
 
 export const migrationsList: MigrationObject[] = [
   { name: "Migration20261125091112_users", class: Migration20261125091112_users },
@@ -22,4 +23,5 @@ export const migrationsList: MigrationObject[] = [
   { name: "Migration20261125120000_audit_append_only", class: Migration20261125120000_audit_append_only },
   { name: "Migration20261125124119_MailRecipientLimit", class: Migration20261125124119_MailRecipientLimit },
   { name: "Migration20261125124355_PasswordFailureCeiling", class: Migration20261125124355_PasswordFailureCeiling },
+  { name: "Migration20261125143000_AuditSessionDetail", class: Migration20261125143000_AuditSessionDetail },
 ];

@@ -4,7 +4,7 @@ import type { SecurityEvent } from "../../../gen/auth/v1/security_event_pb.js";
 import type { Api } from "../api.js";
 import { byId, element, timeOf } from "../dom.js";
 import { messageOf } from "../errors.js";
-import { eventTypeLabel, outcomeClass, outcomeLabel } from "../security-events.js";
+import { eventLabel, outcomeClass, outcomeLabel } from "../security-events.js";
 import type { Session } from "../session.js";
 
 const PAGE_SIZE = 20;
@@ -89,6 +89,6 @@ function row(event: SecurityEvent): HTMLTableRowElement {
   if (event.userAgent !== "") agent.title = event.userAgent;
   const client = element("td");
   client.append(agent);
-  tr.append(when, element("td", "", eventTypeLabel(event.type)), outcome, element("td", "", event.clientAddress || "Unknown"), client);
+  tr.append(when, element("td", "", eventLabel(event)), outcome, element("td", "", event.clientAddress || "Unknown"), client);
   return tr;
 }
