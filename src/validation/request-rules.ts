@@ -68,7 +68,8 @@ export function requestRules(policy: PasswordPolicy): RequestRules {
     [RequestPasswordResetRequestSchema, { email: [required, ...email] }],
     // The same password rules as registration; a rejected password leaves the token unspent.
     [ResetPasswordRequestSchema, { token: [required, maxBytes(ONE_TIME_TOKEN_MAX_BYTES)], new_password: [required, ...newPassword] }],
-    [RefreshRequestSchema, { refresh_token: [required, maxCodePoints(REFRESH_TOKEN_MAX_LENGTH)] }],
+    // Required unless the refresh-token cookie carries it: the handler checks that.
+    [RefreshRequestSchema, { refresh_token: [maxCodePoints(REFRESH_TOKEN_MAX_LENGTH)] }],
     [RevokeSessionRequestSchema, { id: [required, uuid] }],
   ];
   return new Map(rules.map(([schema, fields]) => [schema.typeName, fields]));

@@ -64,7 +64,7 @@ describe("buf curl with server reflection", () => {
     const registry = createFileRegistry(files[0]!, (name) => byName.get(name));
     const login = registry.getService("auth.v1.AuthService")?.methods.find((m) => m.name === "Login");
     expect(login?.methodKind).toBe("unary");
-    expect(login?.input.fields.map((f) => `${f.name}=${f.number}`)).toEqual(["email=1", "password=2"]);
+    expect(login?.input.fields.map((f) => `${f.name}=${f.number}`)).toEqual(["email=1", "password=2", "refresh_token_cookie=3"]);
     expect(login?.output.fields.map((f) => f.name)).toEqual([
       "access_token",
       "token_type",

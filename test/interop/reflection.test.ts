@@ -83,7 +83,7 @@ describe("grpc.reflection.v1", () => {
     });
     const login = registryOf(answers[0]).getService("auth.v1.AuthService")!.methods.find((m) => m.name === "Login")!;
     expect(login.input.typeName).toBe("auth.v1.LoginRequest");
-    expect(login.input.fields.map((f) => f.name)).toEqual(["email", "password"]);
+    expect(login.input.fields.map((f) => f.name)).toEqual(["email", "password", "refresh_token_cookie"]);
     // Custom options survive: a tool sees the REST mapping too.
     expect(getOption(login, http).pattern).toEqual({ case: "post", value: "/login" });
   });

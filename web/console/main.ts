@@ -6,7 +6,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { createApi } from "./api.js";
 import { byId } from "./dom.js";
 import { reasonOf } from "./errors.js";
-import { SessionStore } from "./session.js";
+import { SessionStore, type Session } from "./session.js";
 import { mailLinksView } from "./views/mail-links.js";
 import { profileView } from "./views/profile.js";
 import { securityLogView } from "./views/security-log.js";
@@ -46,9 +46,32 @@ const sessionList = sessionsView(api, {
   onRevoked: () => void securityLog.reload(),
 });
 
-let expiryTimer: number | undefined;
+/** How long before the access token expires the console renews it. */
+const RENEW_BEFORE_MS = 60_000;
+let renewTimer: number | undefined;
+/**
+ * Trades the refresh-token cookie for a new access token shortly before the
+ * current one expires. Without the cookie (a browser that refused it, or a
+ * session older than it) or once the session has ended, that fails: the
+ * user signs in again.
+ */
+/** A minute before expiry, but never in the first half of a token's life (a short-lived one would renew in a loop). */
+const renewalDelay = (leftMs: number) => Math.max(0, leftMs / 2, leftMs - RENEW_BEFORE_MS);
+const scheduleRenewal = (session: Session) => {
+  window.clearTimeout(renewTimer);
+  renewTimer = window.setTimeout(() => {
+    api.auth.refresh({}).then(
+      (answer) => scheduleRenewal(sessions.renew(answer.accessToken, answer.expiresIn)),
+      () => {
+        sessions.clear();
+        say("Your session has expired. Sign in again.");
+      },
+    );
+  }, renewalDelay(session.expiresAt - Date.now()));
+};
+
 const render = () => {
-  window.clearTimeout(expiryTimer);
+  window.clearTimeout(renewTimer);
   const session = sessions.current();
   signOut.hidden = session === undefined;
   if (session === undefined) {
@@ -62,12 +85,7 @@ const render = () => {
   void profile.show(session);
   void sessionList.show();
   void securityLog.show(session);
-  // The console keeps no refresh token (sessionStorage is readable by any
-  // script on the page), so an expired access token means signing in again.
-  expiryTimer = window.setTimeout(() => {
-    sessions.clear();
-    say("Your session has expired. Sign in again.");
-  }, Math.max(0, session.expiresAt - Date.now()));
+  scheduleRenewal(session);
 };
 
 // A new action replaces the last one's news.

@@ -1,8 +1,9 @@
 // The signed-in session: the access token, whose user it is and when it
 // expires. Kept in sessionStorage, so a reload keeps the user signed in
 // while closing the tab signs them out; the page's CSP allows no inline or
-// foreign script that could read it.
-// When refresh tokens exist, this is where they and the refresh timer go.
+// foreign script that could read it. The refresh token is not here: the
+// server keeps it in an HttpOnly cookie that no script can read (main.ts
+// renews the access token with it).
 
 export interface Session {
   accessToken: string;
@@ -33,6 +34,14 @@ export class SessionStore {
     this.session = session;
     this.storage.setItem(KEY, JSON.stringify(session));
     this.emit();
+    return session;
+  }
+
+  /** A new access token for the same session (from Refresh): nothing to show anew, so no change event. */
+  renew(accessToken: string, expiresInSeconds: number): Session {
+    const session = { accessToken, userId: subjectOf(accessToken), expiresAt: Date.now() + expiresInSeconds * 1000 };
+    this.session = session;
+    this.storage.setItem(KEY, JSON.stringify(session));
     return session;
   }
 

@@ -11,7 +11,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file auth/v1/auth_service.proto.
  */
 export const file_auth_v1_auth_service: GenFile = /*@__PURE__*/
-  fileDesc("ChphdXRoL3YxL2F1dGhfc2VydmljZS5wcm90bxIHYXV0aC52MSJACg9SZWdpc3RlclJlcXVlc3QSDAoEdXNlchgBIAEoCRINCgVlbWFpbBgCIAEoCRIQCghwYXNzd29yZBgDIAEoCSIvChBSZWdpc3RlclJlc3BvbnNlEgoKAmlkGAEgASgJEg8KB21lc3NhZ2UYAiABKAkiLwoMTG9naW5SZXF1ZXN0Eg0KBWVtYWlsGAEgASgJEhAKCHBhc3N3b3JkGAIgASgJIoABCg1Mb2dpblJlc3BvbnNlEhQKDGFjY2Vzc190b2tlbhgBIAEoCRISCgp0b2tlbl90eXBlGAIgASgJEhIKCmV4cGlyZXNfaW4YAyABKAUSFQoNcmVmcmVzaF90b2tlbhgEIAEoCRIaChJyZWZyZXNoX2V4cGlyZXNfaW4YBSABKAUiJwoOUmVmcmVzaFJlcXVlc3QSFQoNcmVmcmVzaF90b2tlbhgBIAEoCSKCAQoPUmVmcmVzaFJlc3BvbnNlEhQKDGFjY2Vzc190b2tlbhgBIAEoCRISCgp0b2tlbl90eXBlGAIgASgJEhIKCmV4cGlyZXNfaW4YAyABKAUSFQoNcmVmcmVzaF90b2tlbhgEIAEoCRIaChJyZWZyZXNoX2V4cGlyZXNfaW4YBSABKAUiDwoNTG9nb3V0UmVxdWVzdCIQCg5Mb2dvdXRSZXNwb25zZSISChBMb2dvdXRBbGxSZXF1ZXN0IisKEUxvZ291dEFsbFJlc3BvbnNlEhYKDnNlc3Npb25zX2VuZGVkGAEgASgFMq0DCgtBdXRoU2VydmljZRJVCghSZWdpc3RlchIYLmF1dGgudjEuUmVnaXN0ZXJSZXF1ZXN0GhkuYXV0aC52MS5SZWdpc3RlclJlc3BvbnNlIhSC0+STAg46ASoiCS9yZWdpc3RlchJJCgVMb2dpbhIVLmF1dGgudjEuTG9naW5SZXF1ZXN0GhYuYXV0aC52MS5Mb2dpblJlc3BvbnNlIhGC0+STAgs6ASoiBi9sb2dpbhJRCgdSZWZyZXNoEhcuYXV0aC52MS5SZWZyZXNoUmVxdWVzdBoYLmF1dGgudjEuUmVmcmVzaFJlc3BvbnNlIhOC0+STAg06ASoiCC9yZWZyZXNoEk0KBkxvZ291dBIWLmF1dGgudjEuTG9nb3V0UmVxdWVzdBoXLmF1dGgudjEuTG9nb3V0UmVzcG9uc2UiEoLT5JMCDDoBKiIHL2xvZ291dBJaCglMb2dvdXRBbGwSGS5hdXRoLnYxLkxvZ291dEFsbFJlcXVlc3QaGi5hdXRoLnYxLkxvZ291dEFsbFJlc3BvbnNlIhaC0+STAhA6ASoiCy9sb2dvdXQvYWxsYgZwcm90bzM", [file_google_api_annotations]);
+  fileDesc("ChphdXRoL3YxL2F1dGhfc2VydmljZS5wcm90bxIHYXV0aC52MSJACg9SZWdpc3RlclJlcXVlc3QSDAoEdXNlchgBIAEoCRINCgVlbWFpbBgCIAEoCRIQCghwYXNzd29yZBgDIAEoCSIvChBSZWdpc3RlclJlc3BvbnNlEgoKAmlkGAEgASgJEg8KB21lc3NhZ2UYAiABKAkiTQoMTG9naW5SZXF1ZXN0Eg0KBWVtYWlsGAEgASgJEhAKCHBhc3N3b3JkGAIgASgJEhwKFHJlZnJlc2hfdG9rZW5fY29va2llGAMgASgIIoABCg1Mb2dpblJlc3BvbnNlEhQKDGFjY2Vzc190b2tlbhgBIAEoCRISCgp0b2tlbl90eXBlGAIgASgJEhIKCmV4cGlyZXNfaW4YAyABKAUSFQoNcmVmcmVzaF90b2tlbhgEIAEoCRIaChJyZWZyZXNoX2V4cGlyZXNfaW4YBSABKAUiJwoOUmVmcmVzaFJlcXVlc3QSFQoNcmVmcmVzaF90b2tlbhgBIAEoCSKCAQoPUmVmcmVzaFJlc3BvbnNlEhQKDGFjY2Vzc190b2tlbhgBIAEoCRISCgp0b2tlbl90eXBlGAIgASgJEhIKCmV4cGlyZXNfaW4YAyABKAUSFQoNcmVmcmVzaF90b2tlbhgEIAEoCRIaChJyZWZyZXNoX2V4cGlyZXNfaW4YBSABKAUiDwoNTG9nb3V0UmVxdWVzdCIQCg5Mb2dvdXRSZXNwb25zZSISChBMb2dvdXRBbGxSZXF1ZXN0IisKEUxvZ291dEFsbFJlc3BvbnNlEhYKDnNlc3Npb25zX2VuZGVkGAEgASgFMq0DCgtBdXRoU2VydmljZRJVCghSZWdpc3RlchIYLmF1dGgudjEuUmVnaXN0ZXJSZXF1ZXN0GhkuYXV0aC52MS5SZWdpc3RlclJlc3BvbnNlIhSC0+STAg46ASoiCS9yZWdpc3RlchJJCgVMb2dpbhIVLmF1dGgudjEuTG9naW5SZXF1ZXN0GhYuYXV0aC52MS5Mb2dpblJlc3BvbnNlIhGC0+STAgs6ASoiBi9sb2dpbhJRCgdSZWZyZXNoEhcuYXV0aC52MS5SZWZyZXNoUmVxdWVzdBoYLmF1dGgudjEuUmVmcmVzaFJlc3BvbnNlIhOC0+STAg06ASoiCC9yZWZyZXNoEk0KBkxvZ291dBIWLmF1dGgudjEuTG9nb3V0UmVxdWVzdBoXLmF1dGgudjEuTG9nb3V0UmVzcG9uc2UiEoLT5JMCDDoBKiIHL2xvZ291dBJaCglMb2dvdXRBbGwSGS5hdXRoLnYxLkxvZ291dEFsbFJlcXVlc3QaGi5hdXRoLnYxLkxvZ291dEFsbFJlc3BvbnNlIhaC0+STAhA6ASoiCy9sb2dvdXQvYWxsYgZwcm90bzM", [file_google_api_annotations]);
 
 /**
  * The new account's details.
@@ -105,6 +105,17 @@ export type LoginRequest = Message<"auth.v1.LoginRequest"> & {
    * @generated from field: string password = 2;
    */
   password: string;
+
+  /**
+   * For browsers: true puts the refresh token in a cookie that page scripts
+   * cannot read (`__Host-refresh_token`: Secure, HttpOnly, SameSite=Strict,
+   * Path=/, a session cookie that the browser drops when it closes) instead
+   * of in the answer, whose refresh_token is then empty. Refresh, Logout and
+   * LogoutAll read it from there.
+   *
+   * @generated from field: bool refresh_token_cookie = 3;
+   */
+  refreshTokenCookie: boolean;
 };
 
 /**
@@ -146,7 +157,8 @@ export type LoginResponse = Message<"auth.v1.LoginResponse"> & {
 
   /**
    * An opaque secret (43 characters) to exchange for new tokens with
-   * Refresh. Keep it as safe as a password and send it nowhere else.
+   * Refresh. Keep it as safe as a password and send it nowhere else. Empty
+   * when the request asked for it in a cookie.
    *
    * @generated from field: string refresh_token = 4;
    */
@@ -175,8 +187,10 @@ export const LoginResponseSchema: GenMessage<LoginResponse> = /*@__PURE__*/
  */
 export type RefreshRequest = Message<"auth.v1.RefreshRequest"> & {
   /**
-   * The refresh token from the last Login or Refresh. Required, at most 128
-   * characters.
+   * The refresh token from the last Login or Refresh. At most 128
+   * characters. Required, unless the `__Host-refresh_token` cookie carries
+   * it (see LoginRequest.refresh_token_cookie); a token sent here wins over
+   * the cookie.
    *
    * @generated from field: string refresh_token = 1;
    */
@@ -219,7 +233,8 @@ export type RefreshResponse = Message<"auth.v1.RefreshResponse"> & {
 
   /**
    * The session's new refresh token; the one presented is spent. Within a
-   * few seconds of a rotation a retry gets this same token back.
+   * few seconds of a rotation a retry gets this same token back. Empty when
+   * the spent one came in the cookie: the new one is set there.
    *
    * @generated from field: string refresh_token = 4;
    */
@@ -378,6 +393,9 @@ export const AuthService: GenService<{
   /**
    * Refresh exchanges a refresh token for a new access token and a new
    * refresh token. The presented refresh token is spent: keep the new one.
+   * A browser that signed in with `refresh_token_cookie` sends no
+   * refresh_token: the `__Host-refresh_token` cookie carries it, and the
+   * answer sets the new one there (its refresh_token field stays empty).
    * Presenting a spent refresh token again is treated as theft and ends the
    * whole session, except that a retry within a few seconds of its use (two
    * concurrent refreshes, or a lost response) gets the session's current
@@ -385,7 +403,7 @@ export const AuthService: GenService<{
    *
    * Errors:
    * - invalid_argument (ERROR_REASON_INVALID_FIELDS): refresh_token missing
-   *   or too long.
+   *   (and no refresh-token cookie) or too long.
    * - unauthenticated (ERROR_REASON_REFRESH_TOKEN_INVALID): the token is not
    *   one this service issued, or its session is long gone.
    * - unauthenticated (ERROR_REASON_REFRESH_TOKEN_EXPIRED): the session was
@@ -407,7 +425,8 @@ export const AuthService: GenService<{
   },
   /**
    * Logout ends the session that the access token belongs to: its refresh
-   * token and its access tokens stop working at once.
+   * token and its access tokens stop working at once. A refresh-token
+   * cookie sent with the call is cleared.
    *
    * Errors:
    * - unauthenticated (ERROR_REASON_ACCESS_TOKEN_MISSING, _INVALID, _EXPIRED
@@ -423,7 +442,8 @@ export const AuthService: GenService<{
     output: typeof LogoutResponseSchema;
   },
   /**
-   * LogoutAll ends every session of the caller, this one included.
+   * LogoutAll ends every session of the caller, this one included. A
+   * refresh-token cookie sent with the call is cleared.
    *
    * Errors:
    * - unauthenticated (ERROR_REASON_ACCESS_TOKEN_MISSING, _INVALID, _EXPIRED

@@ -58,6 +58,7 @@ export type RestHandler = ((
 
 export const defaultForwardedHeaders: readonly string[] = [
   "authorization",
+  "cookie",
   "x-request-id",
   "user-agent",
   "x-forwarded-for",

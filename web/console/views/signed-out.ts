@@ -15,7 +15,7 @@ export function signedOutView(api: Api, sessions: SessionStore, say: (message: s
     clearErrors(signIn);
     const { email = "", password = "" } = values(signIn);
     try {
-      const answer = await api.auth.login({ email, password });
+      const answer = await api.auth.login({ email, password, refreshTokenCookie: true });
       signIn.reset();
       say("You are signed in.");
       sessions.start(answer.accessToken, answer.expiresIn);
@@ -29,7 +29,7 @@ export function signedOutView(api: Api, sessions: SessionStore, say: (message: s
     const { user = "", email = "", password = "" } = values(register);
     try {
       await api.auth.register({ user, email, password });
-      const answer = await api.auth.login({ email, password });
+      const answer = await api.auth.login({ email, password, refreshTokenCookie: true });
       register.reset();
       say("Your account is ready.");
       sessions.start(answer.accessToken, answer.expiresIn);
