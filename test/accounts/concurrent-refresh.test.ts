@@ -5,7 +5,6 @@
 // - within the grace window, 16 concurrent refreshes of one token all get the
 //   same successor and the session lives on;
 // - with the grace window off, exactly one wins and the rest end the family.
-import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
@@ -14,6 +13,7 @@ import { AuthService } from "../../gen/auth/v1/auth_service_pb.js";
 import { ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { startPeerServer, startTestServer, type TestServer } from "../support/test-server.js";
 import { newAccount } from "../support/fixtures.js";
+import { captureLog } from "../support/log-capture.js";
 
 const CONCURRENT = 16;
 
@@ -30,12 +30,10 @@ const sessionOf = (accessToken: string) => (jwt.decode(accessToken) as { sid: st
 describe("with the default grace window", () => {
   let t: TestServer;
   let peer: Awaited<ReturnType<typeof startPeerServer>>;
-  const log = new PassThrough();
-  let logged = "";
-  log.on("data", (chunk) => (logged += chunk));
+  const log = captureLog();
   let clock = Date.now();
   beforeAll(async () => {
-    t = await startTestServer({ LOG_LEVEL: "info" }, () => clock, { logDestination: log });
+    t = await startTestServer({ LOG_LEVEL: "info" }, () => clock, { logDestination: log.stream });
     peer = await startPeerServer(t, () => clock);
   });
   afterAll(async () => {
@@ -60,7 +58,7 @@ describe("with the default grace window", () => {
     expect(rows).toHaveLength(2);
     const [session] = await t.sql<{ revoked_at: Date | null }>("select revoked_at from sessions where id = $1", [sessionId]);
     expect(session?.revoked_at).toBeNull();
-    expect(logged).not.toContain("authn_token_reuse");
+    expect(log.text()).not.toContain("authn_token_reuse");
     // The one successor carries on, on either instance.
     await clients[1]!.refresh({ refreshToken: [...successors][0]! });
   });
@@ -72,14 +70,11 @@ describe("with the default grace window", () => {
     clock += 6_000;
     await expect(client.refresh({ refreshToken })).rejects.toThrow("refresh token already used");
 
-    const events = logged
-      .split("\n")
-      .filter((line) => line.includes('"authn_token_reuse"'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const events = log.lines().filter((line) => line.event === "authn_token_reuse");
     expect(events).toEqual([
       expect.objectContaining({ level: 40, event: "authn_token_reuse", sessionId: sessionOf(accessToken), client: expect.stringMatching(/127\.0\.0\.1$/) }),
     ]);
-    expect(logged).not.toContain(refreshToken);
+    expect(log.text()).not.toContain(refreshToken);
   });
 });
 

@@ -1,23 +1,17 @@
 // Logs carry what operators need and nothing an attacker wants: a full
 // session at trace level, failures included, leaves no password, hash or
 // token in the log, and an unexpected failure is findable by its request id.
-import { Writable } from "node:stream";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { Code } from "@connectrpc/connect";
 import { startTestServer, type TestServer } from "../support/test-server.js";
 import { doors, failure } from "../support/doors.js";
 import { newAccount } from "../support/fixtures.js";
+import { captureLog } from "../support/log-capture.js";
 
-let log = "";
+const captured = captureLog();
 let t: TestServer;
 beforeAll(async () => {
-  const capture = new Writable({
-    write(chunk, _, done) {
-      log += String(chunk);
-      done();
-    },
-  });
-  t = await startTestServer({ LOG_LEVEL: "trace" }, undefined, { logDestination: capture });
+  t = await startTestServer({ LOG_LEVEL: "trace" }, undefined, { logDestination: captured.stream });
 });
 afterAll(() => t?.close());
 
@@ -38,6 +32,7 @@ it("never logs a password, hash, token or authorization header, on any door, in 
     await failure(door.getProfile(id, `${accessToken}x`));
   }
   const hashes = await t.sql<{ password_hash: string }>("select password_hash from users");
+  const log = captured.text();
   expect(log).toContain('"msg":"rpc"');
   for (const secret of [...secrets, ...hashes.map((h) => h.password_hash)]) expect(log).not.toContain(secret);
   expect(log).not.toMatch(/\$2[aby]\$\d\d\$|eyJ[\w-]+\.eyJ|bearer /i);
@@ -54,11 +49,9 @@ it("turns an unexpected failure into internal with a request id, logged with its
     const requestId = /request id ([\w-]+)/.exec(err.message)?.[1];
     expect(requestId).toBeDefined();
     expect(err.message).not.toContain("injected fault");
-    const entry = log
-      .split("\n")
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as { requestId?: string; msg: string; err?: { stack?: string } })
-      .find((l) => l.requestId === requestId && l.msg === "request failed");
+    const entry = captured.lines().find((l) => l.requestId === requestId && l.msg === "request failed") as
+      | { err?: { stack?: string } }
+      | undefined;
     expect(entry?.err?.stack).toContain("injected fault");
   } finally {
     await t.sql("drop trigger refuse_inserts on users");

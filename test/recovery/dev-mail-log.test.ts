@@ -1,7 +1,6 @@
 // Without SMTP_URL (the development default) mail goes to the log, clearly
 // marked, so every flow can be finished locally. With SMTP_URL set, no token
 // ever reaches the log.
-import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
@@ -10,17 +9,7 @@ import { AuthService } from "../../gen/auth/v1/auth_service_pb.js";
 import { startTestServer, type TestServer } from "../support/test-server.js";
 import { startMailServer, linkToken, type MailServer } from "../support/mail-server.js";
 import { newAccount } from "../support/fixtures.js";
-
-function capture() {
-  const sink = { text: "", stream: undefined as unknown as Writable };
-  sink.stream = new Writable({
-    write(chunk, _, done) {
-      sink.text += String(chunk);
-      done();
-    },
-  });
-  return sink;
-}
+import { captureLog } from "../support/log-capture.js";
 
 const clients = (baseUrl: string) => {
   const transport = createConnectTransport({ baseUrl, httpVersion: "1.1" });
@@ -28,7 +17,7 @@ const clients = (baseUrl: string) => {
 };
 
 describe("without SMTP_URL", () => {
-  const log = capture();
+  const log = captureLog();
   let t: TestServer;
   beforeAll(async () => {
     t = await startTestServer({ LOG_LEVEL: "info", MAIL_POLL_INTERVAL_MS: "50" }, undefined, { logDestination: log.stream });
@@ -40,11 +29,7 @@ describe("without SMTP_URL", () => {
     const a = newAccount();
     await c.auth.register(a);
     const find = () =>
-      log.text
-        .split("\n")
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as { msg: string; devMail?: { to: string; text: string } })
-        .find((l) => l.devMail?.to === a.email);
+      (log.lines() as { msg: string; devMail?: { to: string; text: string } }[]).find((l) => l.devMail?.to === a.email);
     await expect.poll(find).toBeDefined();
     const entry = find()!;
     expect(entry.msg).toMatch(/^DEVELOPMENT MAIL/);
@@ -54,7 +39,7 @@ describe("without SMTP_URL", () => {
 });
 
 describe("with SMTP_URL", () => {
-  const log = capture();
+  const log = captureLog();
   let t: TestServer;
   let smtp: MailServer;
   beforeAll(async () => {
@@ -77,8 +62,8 @@ describe("with SMTP_URL", () => {
     const reset = linkToken(await smtp.waitFor(a.email, /^Reset/), "/password-reset").token;
     await c.recovery.confirmEmail({ token: verify });
     await c.recovery.resetPassword({ token: reset, newPassword: "canary new password" });
-    expect(log.text).toContain('"msg":"rpc"');
-    for (const secret of [verify, reset, "canary new password"]) expect(log.text).not.toContain(secret);
-    expect(log.text).not.toContain("DEVELOPMENT MAIL");
+    expect(log.text()).toContain('"msg":"rpc"');
+    for (const secret of [verify, reset, "canary new password"]) expect(log.text()).not.toContain(secret);
+    expect(log.text()).not.toContain("DEVELOPMENT MAIL");
   });
 });

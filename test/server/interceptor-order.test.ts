@@ -1,21 +1,15 @@
 // The interceptor chain's order is behaviour: who may learn what, and what is logged.
-import { Writable } from "node:stream";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { Code } from "@connectrpc/connect";
 import { startTestServer, type TestServer } from "../support/test-server.js";
 import { doors, failure } from "../support/doors.js";
 import { newAccount } from "../support/fixtures.js";
+import { captureLog } from "../support/log-capture.js";
 
-const lines: Record<string, unknown>[] = [];
+const log = captureLog();
 let t: TestServer;
 beforeAll(async () => {
-  const capture = new Writable({
-    write(chunk, _, done) {
-      for (const line of String(chunk).split("\n").filter(Boolean)) lines.push(JSON.parse(line));
-      done();
-    },
-  });
-  t = await startTestServer({ LOG_LEVEL: "info" }, undefined, { logDestination: capture });
+  t = await startTestServer({ LOG_LEVEL: "info" }, undefined, { logDestination: log.stream });
 });
 afterAll(() => t?.close());
 
@@ -32,7 +26,7 @@ it("logs the final code of every call, including refused and failed ones", async
   await failure(grpc!.login({ email: account.email, password: "not the password at all" }));
   await failure(grpc!.register({ ...account, email: "broken" }));
   await failure(grpc!.getProfile("not-a-uuid"));
-  const codes = lines.filter((l) => l.msg === "rpc").map((l) => [l.rpc, l.code]);
+  const codes = log.lines().filter((l) => l.msg === "rpc").map((l) => [l.rpc, l.code]);
   expect(codes).toEqual(
     expect.arrayContaining([
       ["auth.v1.AuthService/Register", "ok"],
