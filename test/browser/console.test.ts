@@ -157,12 +157,29 @@ describe("the web console", () => {
     expect(errors).toEqual([]);
   });
 
-  it("signs the user out with a message when the server says the access token expired", async () => {
+  it("renews at once when the server says the access token expired (a computer that slept), and stays signed in", async () => {
+    const account = newAccount("slept");
+    await restDoor(t.baseUrl).register(account);
+    await signIn(account.email, account.password);
+    await expectVisible(profileForm());
+    const before = await page.evaluate('sessionStorage.getItem("auth-service.session")');
+
+    clockOffsetMs = 3600_000;
+    await page.reload();
+
+    await expect.poll(() => page.evaluate('sessionStorage.getItem("auth-service.session")')).not.toBe(before);
+    await expect.poll(() => profileForm().getByLabel("User name").inputValue(), { timeout: 10_000 }).toBe(account.user);
+    expect(await signInForm().isVisible()).toBe(false);
+    expect(await status().textContent()).not.toContain("expired");
+  });
+
+  it("signs the user out with a message when the access token expired and there is no cookie to renew it", async () => {
     const account = newAccount("expiring");
     await restDoor(t.baseUrl).register(account);
     await signIn(account.email, account.password);
     await expectVisible(profileForm());
 
+    await browser.context.clearCookies();
     clockOffsetMs = 3600_000;
     await page.reload();
 

@@ -21,12 +21,61 @@ const say = (message: string) => {
   status.textContent = message;
 };
 
-/** Ends the session when the server no longer accepts its token; true when it did. */
+// The refresh token lives in an HttpOnly cookie that the server sets at
+// sign-in. The console trades it for a new access token a minute before the
+// current one expires, or at once when a call finds the token expired (a
+// computer that slept past the renewal). Without the cookie (a browser that
+// refused it) or once the session has ended, that fails: sign in again.
+const RENEW_BEFORE_MS = 60_000;
+/** A renewal that a call's expired token asked for right after another means something else is wrong. */
+const RENEWAL_SPACING_MS = 10_000;
+let renewTimer: number | undefined;
+let renewing = false;
+let reloadAfterRenewal = false;
+let renewedAt = 0;
+
+const sessionExpired = () => {
+  sessions.clear();
+  say("Your session has expired. Sign in again.");
+};
+
+/** `reload`: calls failed for want of a valid token, so the views load again afterwards. */
+const renew = (reload: boolean) => {
+  reloadAfterRenewal ||= reload;
+  if (renewing) return;
+  renewing = true;
+  api.auth
+    .refresh({})
+    .then((answer) => {
+      renewedAt = Date.now();
+      const session = sessions.renew(answer.accessToken, answer.expiresIn);
+      // Showing the views anew would throw away what the user is typing: only after failures.
+      if (reloadAfterRenewal) render();
+      else scheduleRenewal(session);
+    }, sessionExpired)
+    .finally(() => {
+      renewing = false;
+      reloadAfterRenewal = false;
+    });
+};
+
+/** A minute before expiry, but never in the first half of a token's life (a short-lived one would renew in a loop). */
+const renewalDelay = (leftMs: number) => Math.max(0, leftMs / 2, leftMs - RENEW_BEFORE_MS);
+const scheduleRenewal = (session: Session) => {
+  window.clearTimeout(renewTimer);
+  renewTimer = window.setTimeout(() => renew(false), renewalDelay(session.expiresAt - Date.now()));
+};
+
+/** Handles a call the server refused for want of a valid session; true when it did. */
 const onSessionEnded = (error: unknown): boolean => {
   if (ConnectError.from(error).code !== Code.Unauthenticated) return false;
-  const expired = reasonOf(error) === "ERROR_REASON_ACCESS_TOKEN_EXPIRED";
+  if (reasonOf(error) === "ERROR_REASON_ACCESS_TOKEN_EXPIRED") {
+    if (renewing || Date.now() - renewedAt > RENEWAL_SPACING_MS) renew(true);
+    else sessionExpired();
+    return true;
+  }
   sessions.clear();
-  say(expired ? "Your session has expired. Sign in again." : "You have been signed out. Sign in again.");
+  say("You have been signed out. Sign in again.");
   return true;
 };
 
@@ -45,30 +94,6 @@ const sessionList = sessionsView(api, {
   onSignedOut: signedOutHere,
   onRevoked: () => void securityLog.reload(),
 });
-
-/** How long before the access token expires the console renews it. */
-const RENEW_BEFORE_MS = 60_000;
-let renewTimer: number | undefined;
-/**
- * Trades the refresh-token cookie for a new access token shortly before the
- * current one expires. Without the cookie (a browser that refused it, or a
- * session older than it) or once the session has ended, that fails: the
- * user signs in again.
- */
-/** A minute before expiry, but never in the first half of a token's life (a short-lived one would renew in a loop). */
-const renewalDelay = (leftMs: number) => Math.max(0, leftMs / 2, leftMs - RENEW_BEFORE_MS);
-const scheduleRenewal = (session: Session) => {
-  window.clearTimeout(renewTimer);
-  renewTimer = window.setTimeout(() => {
-    api.auth.refresh({}).then(
-      (answer) => scheduleRenewal(sessions.renew(answer.accessToken, answer.expiresIn)),
-      () => {
-        sessions.clear();
-        say("Your session has expired. Sign in again.");
-      },
-    );
-  }, renewalDelay(session.expiresAt - Date.now()));
-};
 
 const render = () => {
   window.clearTimeout(renewTimer);
