@@ -31,26 +31,28 @@ export function retentionRules(options: { auditRetentionDays: number }): Retenti
   ];
 }
 
-export function startRetention(options: { orm: MikroORM; rules: RetentionRule[]; intervalMs: number; log: Logger }) {
-  const pruneRule = async (rule: RetentionRule): Promise<number> => {
-    const knex = options.orm.em.getKnex();
+/** Runs every rule once; the number of rows deleted, by rule name. */
+export async function pruneExpired(orm: MikroORM, rules: readonly RetentionRule[]): Promise<Record<string, number>> {
+  const knex = orm.em.getKnex();
+  const deleted: Record<string, number> = {};
+  for (const rule of rules) {
     let total = 0;
     for (;;) {
-      const deleted = await knex(rule.table)
+      const batch = await knex(rule.table)
         .whereIn("id", knex(rule.table).select("id").whereRaw(rule.expired, rule.params as never[]).limit(BATCH))
         .delete();
-      total += deleted;
-      if (deleted < BATCH) return total;
+      total += batch;
+      if (batch < BATCH) break;
     }
-  };
-  /** Runs every rule; the number of rows deleted, by rule name. */
-  const prune = async (): Promise<Record<string, number>> => {
-    const deleted: Record<string, number> = {};
-    for (const rule of options.rules) deleted[rule.name] = await pruneRule(rule);
-    return deleted;
-  };
+    deleted[rule.name] = total;
+  }
+  return deleted;
+}
+
+/** Prunes now and then every `intervalMs`, logging what it deleted; `stop` ends it. */
+export function startRetention(options: { orm: MikroORM; rules: RetentionRule[]; intervalMs: number; log: Logger }) {
   const run = () => {
-    prune().then(
+    pruneExpired(options.orm, options.rules).then(
       (deleted) => Object.values(deleted).some((n) => n > 0) && options.log.info({ deleted }, "pruned old rows"),
       (error: unknown) => options.log.warn({ err: error }, "pruning old rows failed; will retry"),
     );
@@ -58,5 +60,5 @@ export function startRetention(options: { orm: MikroORM; rules: RetentionRule[];
   const timer = setInterval(run, options.intervalMs);
   timer.unref();
   run();
-  return { prune, stop: () => clearInterval(timer) };
+  return { stop: () => clearInterval(timer) };
 }

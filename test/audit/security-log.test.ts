@@ -2,8 +2,7 @@
 // owner on every door, pruned after the retention period.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Code } from "@connectrpc/connect";
-import { createLogger } from "../../src/logger.js";
-import { retentionRules, startRetention } from "../../src/db/retention.js";
+import { pruneExpired, retentionRules } from "../../src/db/retention.js";
 import { startTestServer, type TestServer } from "../support/test-server.js";
 import { doors, failure, type Door } from "../support/doors.js";
 import { newAccount } from "../support/fixtures.js";
@@ -101,14 +100,7 @@ it("prunes events older than the retention period and keeps the rest", async () 
      from generate_series(1, 12)`,
     [id],
   );
-  const retention = startRetention({
-    orm: t.orm,
-    rules: retentionRules({ auditRetentionDays: 90 }),
-    intervalMs: 3_600_000,
-    log: createLogger({ level: "silent" }),
-  });
-  retention.stop();
-  await retention.prune();
+  await pruneExpired(t.orm, retentionRules({ auditRetentionDays: 90 }));
   const left = await t.sql<{ request_id: string }>("select request_id from audit_events where user_id = $1", [id]);
   expect(left.map((r) => r.request_id)).not.toContain("old");
   expect(left).toHaveLength(1);

@@ -7,7 +7,7 @@ import { Code } from "@connectrpc/connect";
 import type { Locator, Page } from "playwright-core";
 import { failure, restDoor } from "../support/doors.js";
 import { newAccount } from "../support/fixtures.js";
-import { consoleErrors, launchBrowser, screenshot, type Browser } from "../support/browser.js";
+import { freshConsolePage, launchBrowser, screenshot, type Browser } from "../support/browser.js";
 import { startTestServer, type TestServer } from "../support/test-server.js";
 
 let t: TestServer;
@@ -28,12 +28,7 @@ afterAll(async () => {
   await t?.close();
 });
 beforeEach(async () => {
-  await browser.context.clearCookies();
-  page = await browser.newPage();
-  errors = consoleErrors(page);
-  await page.goto(t.baseUrl);
-  await page.evaluate("sessionStorage.clear()");
-  await page.reload();
+  ({ page, errors } = await freshConsolePage(browser, t.baseUrl));
 });
 afterEach(async () => {
   // Script errors and anything the Content-Security-Policy blocked land here.

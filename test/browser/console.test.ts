@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { restDoor } from "../support/doors.js";
 import { newAccount } from "../support/fixtures.js";
-import { consoleErrors, launchBrowser, screenshot, type Browser } from "../support/browser.js";
+import { freshConsolePage, launchBrowser, screenshot, type Browser } from "../support/browser.js";
 import { startTestServer, type TestServer } from "../support/test-server.js";
 
 let t: TestServer;
@@ -24,13 +24,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   clockOffsetMs = 0;
-  // A new tab each time, and no session left over from the last test.
-  await browser.context.clearCookies();
-  page = await browser.newPage();
-  errors = consoleErrors(page);
-  await page.goto(t.baseUrl);
-  await page.evaluate("sessionStorage.clear()");
-  await page.reload();
+  ({ page, errors } = await freshConsolePage(browser, t.baseUrl));
 });
 
 const userCount = async () => Number((await t.sql<{ n: string }>("select count(*) as n from users"))[0]!.n);

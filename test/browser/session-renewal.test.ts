@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { restDoor } from "../support/doors.js";
 import { newAccount } from "../support/fixtures.js";
-import { consoleErrors, launchBrowser, type Browser } from "../support/browser.js";
+import { freshConsolePage, launchBrowser, type Browser } from "../support/browser.js";
 import { startTestServer, type TestServer } from "../support/test-server.js";
 
 let t: TestServer;
@@ -23,13 +23,7 @@ afterAll(async () => {
   await t?.close();
 });
 beforeEach(async () => {
-  await browser.context.clearCookies();
-  page = await browser.newPage();
-  errors = consoleErrors(page);
-  await page.clock.install();
-  await page.goto(t.baseUrl);
-  await page.evaluate("sessionStorage.clear()");
-  await page.reload();
+  ({ page, errors } = await freshConsolePage(browser, t.baseUrl, (fresh) => fresh.clock.install()));
 });
 afterEach(async () => {
   expect(errors).toEqual([]);

@@ -2,8 +2,7 @@
 // expiry are deleted; unsent mail and live tokens are kept. (Security
 // events: test/audit/security-log.test.ts.)
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { createLogger } from "../../src/logger.js";
-import { retentionRules, startRetention } from "../../src/db/retention.js";
+import { pruneExpired, retentionRules } from "../../src/db/retention.js";
 import { doors } from "../support/doors.js";
 import { newAccount } from "../support/fixtures.js";
 import { startTestServer, type TestServer } from "../support/test-server.js";
@@ -31,16 +30,9 @@ it("deletes sent mail after a week and spent or expired tokens a day after expir
             (gen_random_uuid(), $1, 'reset_password', 'live', 'x@example.test', now(), now() + interval '1 hour', null)`,
     [id],
   );
-  const retention = startRetention({
-    orm: t.orm,
-    rules: retentionRules({ auditRetentionDays: 90 }),
-    intervalMs: 3_600_000,
-    log: createLogger({ level: "silent" }),
-  });
-  retention.stop();
   // The server runs the same rules on its own timer (once at start-up too), so
   // only the outcome is certain, not which run deleted what.
-  await retention.prune();
+  await pruneExpired(t.orm, retentionRules({ auditRetentionDays: 90 }));
 
   const mail = await t.sql<{ recipient: string }>("select recipient from email_outbox where recipient like '%-sent@example.test' order by recipient");
   expect(mail.map((m) => m.recipient)).toEqual(["never-sent@example.test", "recent-sent@example.test"]);

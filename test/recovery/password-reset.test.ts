@@ -24,6 +24,17 @@ function connect(baseUrl: string) {
   return { auth: createClient(AuthService, transport), recovery: createClient(AccountRecoveryService, transport) };
 }
 
+/** A server of the describe block's own, mailing to the test SMTP server, with these settings. */
+function serverWith(env: Record<string, string>) {
+  const server = {} as { s: TestServer; c: ReturnType<typeof connect> };
+  beforeAll(async () => {
+    server.s = await startTestServer({ SMTP_URL: smtp.url, MAIL_POLL_INTERVAL_MS: "50", ...env });
+    server.c = connect(server.s.baseUrl);
+  });
+  afterAll(() => server.s?.close());
+  return server;
+}
+
 beforeAll(async () => {
   smtp = await startMailServer();
   t = await startTestServer(
@@ -156,20 +167,10 @@ describe("password reset", () => {
 });
 
 describe("with short lifetimes and the per-address mail interval", () => {
-  let s: TestServer;
-  let sc: ReturnType<typeof connect>;
-  beforeAll(async () => {
-    s = await startTestServer({
-      SMTP_URL: smtp.url,
-      MAIL_POLL_INTERVAL_MS: "50",
-      RESET_PASSWORD_TOKEN_TTL_SECONDS: "1",
-      RECOVERY_MAIL_INTERVAL_SECONDS: "60",
-    });
-    sc = connect(s.baseUrl);
-  });
-  afterAll(() => s?.close());
+  const server = serverWith({ RESET_PASSWORD_TOKEN_TTL_SECONDS: "1", RECOVERY_MAIL_INTERVAL_SECONDS: "60" });
 
   it("an expired token is invalid, and repeated requests within the interval send one mail", async () => {
+    const sc = server.c;
     const a = newAccount();
     await sc.auth.register(a);
     const answers = [];
@@ -187,20 +188,10 @@ describe("with short lifetimes and the per-address mail interval", () => {
 });
 
 describe("with an hourly cap per address (RL-06) and no interval", () => {
-  let s: TestServer;
-  let sc: ReturnType<typeof connect>;
-  beforeAll(async () => {
-    s = await startTestServer({
-      SMTP_URL: smtp.url,
-      MAIL_POLL_INTERVAL_MS: "50",
-      RECOVERY_MAIL_INTERVAL_SECONDS: "0",
-      RECOVERY_MAILS_PER_HOUR: "2",
-    });
-    sc = connect(s.baseUrl);
-  });
-  afterAll(() => s?.close());
+  const server = serverWith({ RECOVERY_MAIL_INTERVAL_SECONDS: "0", RECOVERY_MAILS_PER_HOUR: "2" });
 
   it("sends at most the cap, answers every request the same, and records the refused ones as blocked", async () => {
+    const { s, c: sc } = server;
     const a = newAccount();
     await sc.auth.register(a);
     const answers = [];

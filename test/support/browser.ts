@@ -54,6 +54,26 @@ export async function screenshot(page: Page, name: string, options: { fullPage?:
 }
 
 /**
+ * A new tab on the console with nothing left from the last test: no cookies
+ * and an empty sessionStorage. `beforeLoad` runs before the page first loads
+ * (to install a fake clock, say). The page's errors are collected from the start.
+ */
+export async function freshConsolePage(
+  browser: Browser,
+  url: string,
+  beforeLoad?: (page: Page) => Promise<void>,
+): Promise<{ page: Page; errors: string[] }> {
+  await browser.context.clearCookies();
+  const page = await browser.newPage();
+  const errors = consoleErrors(page);
+  await beforeLoad?.(page);
+  await page.goto(url);
+  await page.evaluate("sessionStorage.clear()");
+  await page.reload();
+  return { page, errors };
+}
+
+/**
  * Collects the errors a page reports (script errors, CSP violations, blocked
  * loads), except Chromium's note on each HTTP error response: an API call
  * that fails on purpose is not a page error.

@@ -30,9 +30,7 @@ export class SessionStore {
 
   /** Starts a session from Login's answer. */
   start(accessToken: string, expiresInSeconds: number): Session {
-    const session = { accessToken, userId: subjectOf(accessToken), expiresAt: Date.now() + expiresInSeconds * 1000 };
-    this.session = session;
-    this.storage.setItem(KEY, JSON.stringify(session));
+    const session = this.renew(accessToken, expiresInSeconds);
     this.emit();
     return session;
   }
