@@ -11,7 +11,6 @@ import {
   type ServerHttp2Session,
 } from "node:http2";
 import type { AddressInfo, Server as NetServer } from "node:net";
-import { createConnectRouter } from "@connectrpc/connect";
 import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
 import type { MikroORM } from "@mikro-orm/postgresql";
 import type { Logger } from "pino";
@@ -40,6 +39,7 @@ import { retentionRules, startRetention } from "../db/retention.js";
 import { metricsEndpoint } from "./metrics-endpoint.js";
 import { createMetrics, type Metrics } from "../observability/metrics.js";
 import { createRestHandler } from "./rest/rest-handler.js";
+import { createRouterWithCalls } from "./rest/in-process-calls.js";
 import { createAuthInterceptor } from "./interceptors/auth.js";
 import { createDefaultDeadlineInterceptor } from "./interceptors/deadline.js";
 import { createEntityManagerInterceptor } from "./interceptors/entity-manager.js";
@@ -154,7 +154,7 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
   });
   const abuse = createAbuseProtection({ config, orm, log });
 
-  const router = createConnectRouter({
+  const { router, calls } = createRouterWithCalls({
     // The first interceptor is the outermost (Connect wraps them in array
     // order): log what finally happened, map errors, cap time, rate-limit,
     // authenticate, validate, then fork the ORM for the handler.
@@ -185,7 +185,7 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
 
   const rest = createRestHandler({
     services,
-    handlers: router.handlers,
+    calls,
     maxBodyBytes: config.limits.maxRequestBodyBytes,
     contextValues: (req) => requestContext(req, requestIdOf(req), true, abuse.clientAddress),
     onError: (error) => log.error({ err: error }, "REST transcoding failed"),

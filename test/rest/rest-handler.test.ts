@@ -3,9 +3,9 @@
  * createRestHandler -> the ConnectRouter's handlers and interceptors -> an
  * in-process implementation that records what it received.
  */
-import { createConnectRouter } from "@connectrpc/connect";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AuthService } from "../../gen/auth/v1/auth_service_pb.js";
+import { createRouterWithCalls } from "../../src/server/rest/in-process-calls.js";
 import { createRestHandler } from "../../src/server/rest/rest-handler.js";
 import { startTestServer, created, type TestServer } from "./rest-test-server.js";
 
@@ -331,8 +331,9 @@ describe("REST errors", () => {
 
 describe("createRestHandler start-up", () => {
   it("exposes its route table", () => {
-    const router = createConnectRouter().service(AuthService, {});
-    const rest = createRestHandler({ services: [AuthService], handlers: router.handlers, maxBodyBytes: 1 });
+    const { router, calls } = createRouterWithCalls({});
+    router.service(AuthService, {});
+    const rest = createRestHandler({ services: [AuthService], calls, maxBodyBytes: 1 });
     expect(rest.routes.map((r) => `${r.httpMethod} ${r.pathTemplate} ${r.rpc.name}`)).toEqual([
       "POST /register Register",
       "POST /login Login",
@@ -343,7 +344,8 @@ describe("createRestHandler start-up", () => {
   });
 
   it("refuses a route whose service is not on the router", () => {
-    expect(() => createRestHandler({ services: [AuthService], handlers: [], maxBodyBytes: 1 })).toThrow(
+    const { calls } = createRouterWithCalls({});
+    expect(() => createRestHandler({ services: [AuthService], calls, maxBodyBytes: 1 })).toThrow(
       "no handler for auth.v1.AuthService.Register",
     );
   });

@@ -12,7 +12,6 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import {
   Code,
   ConnectError,
-  createConnectRouter,
   createContextKey,
   createContextValues,
   type HandlerContext,
@@ -21,6 +20,7 @@ import {
 import { AuthService } from "../../gen/auth/v1/auth_service_pb.js";
 import { ProfileService } from "../../gen/auth/v1/profile_service_pb.js";
 import { ErrorInfoSchema, RetryInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
+import { createRouterWithCalls } from "../../src/server/rest/in-process-calls.js";
 import { createRestHandler } from "../../src/server/rest/rest-handler.js";
 import { TestService } from "./test-descriptors.js";
 
@@ -68,7 +68,7 @@ export async function startTestServer(options: { http2?: boolean; maxBodyBytes?:
     intercepted.push(`${req.service.typeName}.${req.method.name} ${req.url}`);
     return next(req);
   };
-  const router = createConnectRouter({ interceptors: [interceptor] });
+  const { router, calls: inProcess } = createRouterWithCalls({ interceptors: [interceptor] });
 
   router.service(AuthService, {
     register(req, ctx) {
@@ -130,7 +130,7 @@ export async function startTestServer(options: { http2?: boolean; maxBodyBytes?:
 
   const rest = createRestHandler({
     services: [AuthService, ProfileService, TestService],
-    handlers: router.handlers,
+    calls: inProcess,
     maxBodyBytes: options.maxBodyBytes ?? 1024,
     contextValues: (req) => createContextValues().set(kCaller, `rest ${req.method}`),
     onError: (e) => errors.push(e),

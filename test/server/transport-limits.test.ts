@@ -63,6 +63,18 @@ describe("time", () => {
     expect(await res.json()).toMatchObject({ code: "invalid_argument" });
   });
 
+  it("refuses a REST client deadline above the maximum too, and writes nothing", async () => {
+    const before = await users();
+    const res = await fetch(`${t.baseUrl}/register`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "connect-timeout-ms": "3600000" },
+      body: JSON.stringify(newAccount()),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ code: "invalid_argument", message: "timeout 3600000ms must be <= 30000" });
+    expect(await users()).toBe(before);
+  });
+
   it("honours a short gRPC deadline", async () => {
     const client = createClient(AuthService, createGrpcTransport({ baseUrl: t.baseUrl }));
     const err = await client.register(newAccount(), { timeoutMs: 1 }).catch((e) => ConnectError.from(e));

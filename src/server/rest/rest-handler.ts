@@ -1,17 +1,16 @@
 /**
  * Generic REST transcoding: serves the routes declared by `google.api.http`
- * by calling the same Connect universal handlers that serve gRPC, gRPC-Web
- * and Connect. Each REST request becomes an in-process Connect unary call
- * (binary protobuf), so the router's interceptors, timeouts and error
- * handling apply to REST exactly as to every other protocol.
+ * by calling the same implementations that serve gRPC, gRPC-Web and Connect,
+ * in-process and through the router's own interceptors (in-process-calls.ts),
+ * so interceptors, deadlines and error handling apply to REST exactly as to
+ * every other protocol.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { constants as http2Constants, type Http2ServerRequest, type Http2ServerResponse } from "node:http2";
-import { fromBinary, toBinary, toJson } from "@bufbuild/protobuf";
+import { toJson } from "@bufbuild/protobuf";
 import type { DescService, JsonValue, Registry } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ContextValues } from "@connectrpc/connect";
-import type { UniversalHandler, UniversalServerRequest } from "@connectrpc/connect/protocol";
-import { errorFromJsonBytes } from "@connectrpc/connect/protocol-connect";
+import type { InProcessCalls } from "./in-process-calls.js";
 import { readJsonBody } from "./request-body.js";
 import { errorDetailRegistry, restErrorResponse } from "./rest-errors.js";
 import { requestMessage } from "./rest-request.js";
@@ -24,8 +23,8 @@ type NodeServerResponse = ServerResponse | Http2ServerResponse;
 export interface RestHandlerOptions {
   /** Services whose `google.api.http` rules become routes. */
   services: readonly DescService[];
-  /** `router.handlers` of the ConnectRouter that serves those services. */
-  handlers: readonly UniversalHandler[];
+  /** The implementations of those services, from createRouterWithCalls. */
+  calls: InProcessCalls;
   /** Largest accepted request body, in bytes; more is answered with 413. */
   maxBodyBytes: number;
   /** Context values for each call, as for connectNodeAdapter. */
@@ -34,9 +33,8 @@ export interface RestHandlerOptions {
   detailRegistry?: Registry;
   /**
    * Request headers passed to the handler. Defaults to
-   * `defaultForwardedHeaders`. An allow-list, so that nothing that changes
-   * the inner Connect call (content-type, content-encoding, connect-*,
-   * grpc-*, host, te...) can be smuggled in by a REST client.
+   * `defaultForwardedHeaders`. An allow-list: handlers and interceptors see
+   * only headers that mean the same for REST as for the other protocols.
    */
   forwardedHeaders?: readonly string[];
   /** Told about unexpected failures (the client only sees "internal error"). */
@@ -67,7 +65,7 @@ export const defaultForwardedHeaders: readonly string[] = [
   "tracestate",
 ];
 
-/** Response headers of the inner call that mean nothing, or something wrong, for REST. */
+/** Response headers of the call that mean nothing, or something wrong, for REST. */
 const droppedResponseHeaders = new Set([
   "content-type",
   "content-length",
@@ -87,18 +85,15 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
   const forwarded = options.forwardedHeaders ?? defaultForwardedHeaders;
   const onError = options.onError ?? (() => {});
 
-  // Resolve every route's handler now: a route without one is a wiring
-  // mistake (service not registered on the router) that should stop start-up.
-  const handlerOf = new Map<RestRoute, UniversalHandler>();
+  // A route without an implementation is a wiring mistake (service not
+  // registered on the router) that should stop start-up.
   for (const route of routes) {
-    const handler = options.handlers.find((h) => h.method === route.rpc);
-    if (handler === undefined) {
+    if (!options.calls.has(route.rpc)) {
       const rpc = `${route.rpc.parent.typeName}.${route.rpc.name}`;
       throw new Error(
         `REST route ${route.httpMethod} ${route.pathTemplate}: no handler for ${rpc}; register the service on the router`,
       );
     }
-    handlerOf.set(route, handler);
   }
 
   function restHandler(req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse): boolean {
@@ -120,8 +115,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
       sendError(res, error, 405, { allow });
       return true;
     }
-    const handler = handlerOf.get(found.route)!;
-    serve(found.route, handler, found.bindings, new URLSearchParams(search), req, res).catch((e: unknown) => {
+    serve(found.route, found.bindings, new URLSearchParams(search), req, res).catch((e: unknown) => {
       onError(e);
       sendError(res, new ConnectError("internal error", Code.Internal));
     });
@@ -130,7 +124,6 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
 
   async function serve(
     route: RestRoute,
-    handler: UniversalHandler,
     bindings: Record<string, string>,
     query: URLSearchParams,
     req: NodeServerRequest,
@@ -165,46 +158,30 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
       return;
     }
 
-    const header = new Headers({
-      "content-type": "application/proto",
-      "connect-protocol-version": "1",
-    });
+    const header = new Headers();
     for (const name of forwarded) {
       const value = req.headers[name];
       for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) {
         header.append(name, v);
       }
     }
-    const uReq: UniversalServerRequest = {
-      httpVersion: req.httpVersion,
-      method: "POST",
-      url: handlerUrl(req, handler.requestPath),
+    const result = await options.calls.call(route.rpc, input, {
+      protocolName: "rest",
+      requestMethod: req.method ?? "",
+      url: rpcUrl(req, route),
       header,
-      body: once(toBinary(route.rpc.input, input)),
       signal: abort.signal,
       contextValues: options.contextValues?.(req),
-    };
-    const uRes = await handler(uReq);
-    const bytes = await readAll(uRes.body);
-    const headers = safeResponseHeaders(uRes.header);
-
-    if (uRes.status !== 200) {
-      // The Connect unary error body: {code, message, details}. Anything
-      // else means the call was not made as intended: a bug, so "internal".
-      let error: ConnectError;
-      try {
-        error = errorFromJsonBytes(bytes, undefined, new ConnectError("internal error", Code.Internal));
-      } catch (fallback) {
-        onError(new Error(`unexpected HTTP ${uRes.status} from the Connect handler of ${route.rpc.name}`));
-        error = fallback as ConnectError;
-      }
-      sendError(res, error, undefined, headers);
+    });
+    const headers = safeResponseHeaders(result.header);
+    if (!result.ok) {
+      if (result.unexpected !== undefined) onError(result.unexpected);
+      sendError(res, result.error, undefined, headers);
       return;
     }
-    const output = fromBinary(route.rpc.output, bytes);
     // REST keeps the original API's proto field names (access_token) and
     // always emits fields at their default value, so clients see every key.
-    const json = toJson(route.rpc.output, output, { useProtoFieldName: true, alwaysEmitImplicit: true });
+    const json = toJson(route.rpc.output, result.message, { useProtoFieldName: true, alwaysEmitImplicit: true });
     const responseField = route.responseBodyField;
     // An unset message field is absent from the JSON: send null for it.
     const answer =
@@ -272,15 +249,16 @@ function splitUrl(url: string): [string, string] {
   return q < 0 ? [url, ""] : [url.slice(0, q), url.slice(q + 1)];
 }
 
-/** The absolute URL the Connect handler expects (it parses it with `new URL`). */
-function handlerUrl(req: NodeServerRequest, requestPath: string): string {
+/** The RPC's URL on this server, as the call would have it over Connect or gRPC (HandlerContext.url). */
+function rpcUrl(req: NodeServerRequest, route: RestRoute): string {
   const secure = "encrypted" in req.socket && req.socket.encrypted === true;
   const authority = req.headers[":authority"] ?? req.headers.host ?? "localhost";
+  const path = `/${route.rpc.parent.typeName}/${route.rpc.name}`;
   try {
-    return new URL(requestPath, `${secure ? "https" : "http"}://${String(authority)}`).toString();
+    return new URL(path, `${secure ? "https" : "http"}://${String(authority)}`).toString();
   } catch {
     // An unparsable Host header must not fail the call; it is only informative here.
-    return new URL(requestPath, "http://localhost").toString();
+    return new URL(path, "http://localhost").toString();
   }
 }
 
@@ -294,15 +272,4 @@ function safeResponseHeaders(header: Headers | undefined): Record<string, string
     safe[name] = previous === undefined ? value : [previous, value].flat();
   });
   return safe;
-}
-
-async function* once(bytes: Uint8Array): AsyncIterable<Uint8Array> {
-  yield bytes;
-}
-
-async function readAll(body: AsyncIterable<Uint8Array> | undefined): Promise<Uint8Array> {
-  if (body === undefined) return new Uint8Array(0);
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of body) chunks.push(chunk);
-  return Buffer.concat(chunks);
 }
