@@ -1,20 +1,24 @@
 // The request-scoped values that interceptors set and handlers read.
 import { Code, ConnectError, createContextKey, type HandlerContext } from "@connectrpc/connect";
 import type { EntityManager } from "@mikro-orm/postgresql";
+import type { SqlConnection } from "../db/orm.js";
 import type { RequestOrigin } from "../accounts/request-origin.js";
 
 /** The authenticated user's id; set by the auth interceptor on protected RPCs. */
 export const kUserId = createContextKey<string | undefined>(undefined, { description: "authenticated user id" });
 /** The session of the caller's access token (its `sid`); set with kUserId. */
 export const kSessionId = createContextKey<string | undefined>(undefined, { description: "authenticated session id" });
-/**
- * This request's own fork of the EntityManager, made on first use (a read
- * that needs no unit of work never pays for one); set by the entity-manager
- * interceptor.
- */
-export const kEntityManager = createContextKey<(() => EntityManager) | undefined>(undefined, {
-  description: "request EntityManager",
-});
+/** What a request reaches the database with; set by the entity-manager interceptor. */
+export interface RequestDatabase {
+  /** This request's own fork of the EntityManager, made on first use, then reused. */
+  em(): EntityManager;
+  /**
+   * The shared connection pool, for plain SQL that needs no unit of work or
+   * identity map (a read by primary key): no fork is made for it.
+   */
+  connection(): SqlConnection;
+}
+export const kDatabase = createContextKey<RequestDatabase | undefined>(undefined, { description: "request database" });
 /** The request id: the caller's `x-request-id`, or one we made. */
 export const kRequestId = createContextKey<string>("", { description: "request id" });
 /** "rest" when the call came in through REST transcoding; unset for native RPC protocols. */
@@ -47,7 +51,16 @@ export function requestOrigin(ctx: HandlerContext): RequestOrigin {
 }
 
 export function entityManager(ctx: HandlerContext): EntityManager {
-  const em = ctx.values.get(kEntityManager);
-  if (em === undefined) throw new Error("no EntityManager in context: is the entity-manager interceptor installed?");
-  return em();
+  return requestDatabase(ctx).em();
+}
+
+/** The connection pool for plain SQL reads (RequestDatabase.connection). */
+export function databaseConnection(ctx: HandlerContext): SqlConnection {
+  return requestDatabase(ctx).connection();
+}
+
+function requestDatabase(ctx: HandlerContext): RequestDatabase {
+  const database = ctx.values.get(kDatabase);
+  if (database === undefined) throw new Error("no database in context: is the entity-manager interceptor installed?");
+  return database;
 }
