@@ -8,6 +8,8 @@ export interface MailServer {
   port: number;
   url: string;
   received: ParsedMail[];
+  /** SMTP connections accepted so far. */
+  readonly connections: number;
   /** Resolves with the first received mail to `to` matching `subject`, waiting up to `timeoutMs`. */
   waitFor(to: string, subject: RegExp, timeoutMs?: number): Promise<ParsedMail>;
   /** Mails received for `to` so far. */
@@ -18,12 +20,17 @@ export interface MailServer {
 
 export async function startMailServer(port = 0, listen = true): Promise<MailServer> {
   const received: ParsedMail[] = [];
+  let connections = 0;
   let server = create();
   function create() {
     return new SMTPServer({
       authOptional: true,
       disabledCommands: ["STARTTLS", "AUTH"],
       logger: false,
+      onConnect(_session, callback) {
+        connections++;
+        callback();
+      },
       onData(stream, _session, callback) {
         simpleParser(stream)
           .then((mail) => {
@@ -43,6 +50,9 @@ export async function startMailServer(port = 0, listen = true): Promise<MailServ
       return `smtp://127.0.0.1:${bound}`;
     },
     received,
+    get connections() {
+      return connections;
+    },
     to: (to) => received.filter((m) => addresses(m).includes(to)),
     async waitFor(to, subject, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
