@@ -1,6 +1,6 @@
 /**
  * Serves the built web assets (the console at /, Swagger UI at /docs, ReDoc
- * at /redoc; see scripts/build-web.ts) and a few single files such as
+ * at /redoc; see scripts/build-web.mjs) and a few single files such as
  * /openapi.json. Everything is read into memory at start-up and looked up
  * by exact path, so a request can only ever get one of those files: there is
  * no path joining, hence no path traversal. Rebuilt assets need a restart.

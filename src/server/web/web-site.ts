@@ -1,4 +1,4 @@
-// Where the served web files live: the build's output (scripts/build-web.ts)
+// Where the served web files live: the build's output (scripts/build-web.mjs)
 // and the generated OpenAPI document (scripts/generate-api-docs.ts).
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
