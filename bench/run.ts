@@ -189,16 +189,26 @@ async function main() {
     r.baseline32 = await cannon("baseline GetProfile (raw node:http+pg)", 32, baselineRead, baseline.pid, baselineUrl);
     r.baseline64 = await cannon("baseline GetProfile (raw node:http+pg)", 64, baselineRead, baseline.pid, baselineUrl);
     await baseline.stop();
+    const [floorHttp1Port, floorH2cPort] = [await freePort(), await freePort()];
+    const floor = await startNode(
+      ["bench/connect-floor-server.ts"],
+      { FLOOR_HTTP1_PORT: String(floorHttp1Port), FLOOR_H2C_PORT: String(floorH2cPort) },
+      { ready: /connect floor ready/ },
+    );
+    stoppers.push(floor.stop);
+    const floorUrl = `http://127.0.0.1:${floorHttp1Port}`;
+    await runAutocannon({ url: floorUrl, connections: 16, seconds: Math.min(2, seconds), requests: [...connectJson] });
+    r.floorJson32 = await cannon("Connect floor JSON POST (constant answer)", 32, connectJson, floor.pid, floorUrl);
     r.rest64 = await cannon("GetProfile REST", 64, restRead);
     r.json32 = await cannon("GetProfile Connect JSON POST", 32, connectJson);
     r.json64 = await cannon("GetProfile Connect JSON POST", 64, connectJson);
     r.get32 = await cannon("GetProfile Connect JSON GET", 32, connectGet);
     r.binary32 = await cannon("GetProfile Connect binary", 32, connectBinary);
     await checkH2(base, ids[0]!, tokens[0]!);
-    const h2 = (name: string, contentType: string, body: Buffer) =>
-      measure(name, 32, service.pid, () =>
+    const h2 = (name: string, contentType: string, body: Buffer, pid = service.pid, url = base) =>
+      measure(name, 32, pid, () =>
         runH2load({
-          url: `${base}/auth.v1.ProfileService/GetProfile`,
+          url: `${url}/auth.v1.ProfileService/GetProfile`,
           connections: 4,
           streams: 8,
           seconds,
@@ -209,9 +219,14 @@ async function main() {
     if (spawnSync("h2load", ["--version"]).error === undefined) {
       r.jsonH2 = await h2("GetProfile Connect JSON h2c (h2load)", "application/json", Buffer.from(JSON.stringify({ id: ids[0] })));
       r.grpc = await h2("GetProfile gRPC h2c (h2load)", "application/grpc", grpcFrame(binary(ids[0]!)));
+      const floorH2c = `http://127.0.0.1:${floorH2cPort}`;
+      const jsonBody = Buffer.from(JSON.stringify({ id: ids[0] }));
+      r.floorJsonH2 = await h2("Connect floor JSON h2c (constant answer)", "application/json", jsonBody, floor.pid, floorH2c);
+      r.floorGrpc = await h2("Connect floor gRPC h2c (constant answer)", "application/grpc", grpcFrame(binary(ids[0]!)), floor.pid, floorH2c);
     } else {
       log("h2load not found (Debian: apt-get install nghttp2-client): skipping the HTTP/2 rows");
     }
+    await floor.stop();
   }
 
   // --- Password work ---------------------------------------------------------
@@ -320,8 +335,17 @@ async function main() {
     `${a!.p99} / ${b!.p99} ms, ${a!.errors + b!.errors} errors`,
     Math.max(a!.p99, b!.p99) < 20 && a!.errors + b!.errors === 0,
   ]);
+  expect("Connect floor JSON c32 / baseline: the most 1.0x could be (informative)", ["floorJson32", "baseline32"], (a, b) => [
+    x(a!.okRps / b!.okRps),
+    undefined,
+  ]);
+  expect("Connect JSON GetProfile c32 / Connect floor (informative)", ["json32", "floorJson32"], (a, b) => [x(a!.okRps / b!.okRps), undefined]);
   expect("Connect binary >= 0.8x Connect JSON (HTTP/1.1)", ["binary32", "json32"], (a, b) => [x(a!.okRps / b!.okRps), a!.okRps / b!.okRps >= 0.8]);
   expect("gRPC >= 0.8x Connect JSON (h2c, h2load)", ["grpc", "jsonH2"], (a, b) => [x(a!.okRps / b!.okRps), a!.okRps / b!.okRps >= 0.8]);
+  expect("gRPC / Connect JSON h2c at the Connect floor (informative)", ["floorGrpc", "floorJsonH2"], (a, b) => [
+    x(a!.okRps / b!.okRps),
+    undefined,
+  ]);
   expect("Login >= 0.95x bcrypt capacity", ["login"], (a) => [x(perCapacity(a!)), perCapacity(a!) >= 0.95]);
   expect("Register >= 0.95x bcrypt capacity", ["register"], (a) => [x(perCapacity(a!)), perCapacity(a!) >= 0.95]);
   expect("UpdateProfile (password) >= 0.95x bcrypt capacity", ["update"], (a) => [x(perCapacity(a!)), perCapacity(a!) >= 0.95]);
