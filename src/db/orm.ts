@@ -1,14 +1,11 @@
 // The MikroORM instance: configuration, migrations at start-up, and the
 // PostgreSQL settings that keep a slow or stuck database from holding
 // requests forever.
-import { MikroORM, defineConfig, type EntityManager, type Options } from "@mikro-orm/postgresql";
+import { MikroORM, defineConfig, type Options } from "@mikro-orm/postgresql";
 import { Migrator } from "@mikro-orm/migrations";
 import { entities } from "./entities/index.js";
 import { migrationsList } from "./migrations/index.js";
 import { databaseTarget } from "./connection-options.js";
-
-/** The ORM's connection pool, for plain SQL outside a unit of work. */
-export type SqlConnection = ReturnType<EntityManager["getConnection"]>;
 
 export interface OrmOptions {
   url: string;

@@ -1,7 +1,7 @@
 // The request-scoped values that interceptors set and handlers read.
 import { Code, ConnectError, createContextKey, type HandlerContext } from "@connectrpc/connect";
 import type { EntityManager } from "@mikro-orm/postgresql";
-import type { SqlConnection } from "../db/orm.js";
+import type { RunPrepared } from "../db/prepared-statements.js";
 import type { RequestOrigin } from "../accounts/request-origin.js";
 
 /** The authenticated user's id; set by the auth interceptor on protected RPCs. */
@@ -13,10 +13,11 @@ export interface RequestDatabase {
   /** This request's own fork of the EntityManager, made on first use, then reused. */
   em(): EntityManager;
   /**
-   * The shared connection pool, for plain SQL that needs no unit of work or
-   * identity map (a read by primary key): no fork is made for it.
+   * Prepared statements on the shared connection pool, for hot reads that
+   * need no unit of work or identity map (a read by primary key): no fork is
+   * made for them.
    */
-  connection(): SqlConnection;
+  query: RunPrepared;
 }
 export const kDatabase = createContextKey<RequestDatabase | undefined>(undefined, { description: "request database" });
 /** The request id: the caller's `x-request-id`, or one we made. */
@@ -54,9 +55,9 @@ export function entityManager(ctx: HandlerContext): EntityManager {
   return requestDatabase(ctx).em();
 }
 
-/** The connection pool for plain SQL reads (RequestDatabase.connection). */
-export function databaseConnection(ctx: HandlerContext): SqlConnection {
-  return requestDatabase(ctx).connection();
+/** Prepared statements for hot reads (RequestDatabase.query). */
+export function preparedQueries(ctx: HandlerContext): RunPrepared {
+  return requestDatabase(ctx).query;
 }
 
 function requestDatabase(ctx: HandlerContext): RequestDatabase {

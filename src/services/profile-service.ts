@@ -1,7 +1,7 @@
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { ProfileService } from "../../gen/auth/v1/profile_service_pb.js";
 import type { Accounts } from "../accounts/accounts.js";
-import { databaseConnection, entityManager, requestOrigin, requireSession, requireUser } from "../server/context.js";
+import { preparedQueries, entityManager, requestOrigin, requireSession, requireUser } from "../server/context.js";
 import { listSecurityEvents } from "../audit/security-log.js";
 import { toProfile } from "./profile-mapping.js";
 import { toSecurityEvent } from "./security-event-mapping.js";
@@ -9,7 +9,7 @@ import { toSecurityEvent } from "./security-event-mapping.js";
 export function profileService(accounts: Accounts): ServiceImpl<typeof ProfileService> {
   return {
     async getProfile(req, ctx) {
-      return { profile: toProfile(await accounts.getProfile(databaseConnection(ctx), requireUser(ctx), req.id)) };
+      return { profile: toProfile(await accounts.getProfile(preparedQueries(ctx), requireUser(ctx), req.id)) };
     },
     async updateProfile(req, ctx) {
       const caller = requireSession(ctx);
