@@ -19,7 +19,7 @@ function callInit(overrides: Partial<InProcessCall> = {}): InProcessCall {
     requestMethod: "POST",
     url: "http://127.0.0.1/auth.v1.AuthService/Register",
     header: new Headers(),
-    signal: new AbortController().signal,
+    controller: new AbortController(),
     ...overrides,
   };
 }
@@ -74,14 +74,18 @@ describe("in-process calls", () => {
 
   it("abort the implementation's signal with deadline_exceeded when a short connect-timeout-ms passes", async () => {
     const { router, calls } = createRouterWithCalls({ maxTimeoutMs: 1000 });
+    let remainingAtStart: number | undefined;
     router.service(AuthService, {
       async register(_req, ctx) {
+        remainingAtStart = ctx.timeoutMs();
         await new Promise((resolve) => ctx.signal.addEventListener("abort", resolve));
         throw ConnectError.from(ctx.signal.reason);
       },
     });
     const result = await calls.call(register, input, callInit({ header: new Headers({ "connect-timeout-ms": "20" }) }));
     expect(!result.ok && result.error.code).toBe(Code.DeadlineExceeded);
+    expect(remainingAtStart).toBeGreaterThan(0);
+    expect(remainingAtStart).toBeLessThanOrEqual(20);
   });
 
   it("pass on the caller's abort and the server's shutdown to a running call, and leave no listener behind once calls end", async () => {
@@ -90,7 +94,7 @@ describe("in-process calls", () => {
     router.service(AuthService, {
       async register(req, ctx) {
         if (req.email === "quick@example.com") return {};
-        await new Promise((resolve) => ctx.signal.addEventListener("abort", resolve));
+        if (!ctx.signal.aborted) await new Promise((resolve) => ctx.signal.addEventListener("abort", resolve));
         throw new ConnectError("stopped", Code.Canceled);
       },
     });
@@ -100,13 +104,18 @@ describe("in-process calls", () => {
     expect(getEventListeners(shutdown.signal, "abort")).toHaveLength(0);
 
     const client = new AbortController();
-    const byClient = calls.call(register, input, callInit({ signal: client.signal }));
+    const byClient = calls.call(register, input, callInit({ controller: client }));
     client.abort();
     expect(await byClient).toMatchObject({ ok: false, error: { code: Code.Canceled } });
 
-    const byShutdown = calls.call(register, input, callInit());
+    const byShutdown = Array.from({ length: 5 }, () => calls.call(register, input, callInit()));
+    // One listener for all running calls, not one each.
+    expect(getEventListeners(shutdown.signal, "abort")).toHaveLength(1);
     shutdown.abort();
-    expect(await byShutdown).toMatchObject({ ok: false, error: { code: Code.Canceled } });
+    for (const call of byShutdown) expect(await call).toMatchObject({ ok: false, error: { code: Code.Canceled } });
+    expect(getEventListeners(shutdown.signal, "abort")).toHaveLength(0);
+    // A call that starts after shutdown began is aborted from the start.
+    expect(await calls.call(register, input, callInit())).toMatchObject({ ok: false, error: { code: Code.Canceled } });
   });
 
   it("turn an unexpected error into internal with a generic message, and hand over what was thrown", async () => {

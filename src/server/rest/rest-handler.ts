@@ -129,12 +129,12 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
     req: NodeServerRequest,
     res: NodeServerResponse,
   ): Promise<void> {
-    // The handler's signal: aborted when the client goes away before the
+    // The call's controller: aborted when the client goes away before the
     // answer is complete, so the call can stop its work.
-    const abort = new AbortController();
+    const controller = new AbortController();
     res.once("close", () => {
       if (!res.writableFinished) {
-        abort.abort(new ConnectError("the client closed the request", Code.Canceled));
+        controller.abort(new ConnectError("the client closed the request", Code.Canceled));
       }
     });
 
@@ -170,7 +170,7 @@ export function createRestHandler(options: RestHandlerOptions): RestHandler {
       requestMethod: req.method ?? "",
       url: rpcUrl(req, route),
       header,
-      signal: abort.signal,
+      controller,
       contextValues: options.contextValues?.(req),
     });
     const headers = safeResponseHeaders(result.header);
