@@ -19,6 +19,7 @@ import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import { RefreshTokenSchema, type RefreshToken } from "../db/entities/refresh-token.js";
 import { RevokedReason, SessionSchema, type Session } from "../db/entities/session.js";
+import { preparedStatement, type RunPrepared } from "../db/prepared-statements.js";
 import { UserSchema } from "../db/entities/user.js";
 import { recordSecurityEvent } from "../audit/audit-log.js";
 import type { AccessTokens } from "../security/access-tokens.js";
@@ -74,9 +75,19 @@ const ENDS_ALL: ReadonlySet<RevokedReason> = new Set([
 
 type Rotation = { ok: TokenPair } | { error: DomainError; reuse?: { userId: string; sessionId: string } };
 
+/** What the access-token check reads of a session (timestamps as the ORM's pg driver returns them: text). */
+const SELECT_SESSION_STATE = preparedStatement<{ user_id: string; expires_at: string; revoked_at: string | null }>(
+  "auth_select_session_state",
+  "select user_id, expires_at, revoked_at from sessions where id = ?",
+);
+
 export class Sessions {
   /** Session id -> what the last look at the database said, until when. */
   private readonly checked = new Map<string, { active: boolean; until: number; userId: string | undefined }>();
+  /** Session id -> the database look in progress, which concurrent checks of that session share. */
+  private readonly checking = new Map<string, Promise<boolean>>();
+  /** Counts revocations made here: a look that began before one must not fill the cache. */
+  private revocations = 0;
 
   constructor(
     private readonly deps: { tokens: AccessTokens; policy: SessionPolicy; log: Logger; now?: () => number },
@@ -206,20 +217,38 @@ export class Sessions {
    * Whether a session still accepts its access tokens. Answers from memory
    * for up to `checkCacheSeconds`; revocations made by this instance are
    * forgotten at once, those made by another instance are seen within that
-   * time. `em` is called only when the database must be asked.
+   * time. Concurrent checks of one session share one query: many calls on
+   * one token would otherwise all miss together each time its entry expires.
    */
-  async isActive(em: () => EntityManager, sessionId: string): Promise<boolean> {
-    const now = this.now().getTime();
+  async isActive(query: RunPrepared, sessionId: string): Promise<boolean> {
     const cached = this.checked.get(sessionId);
-    if (cached !== undefined && cached.until > now) return cached.active;
-    const session = await em().findOne(SessionSchema, { id: sessionId }, { fields: ["revokedAt", "expiresAt", "user"] });
-    const active = session !== null && session.revokedAt == null && session.expiresAt.getTime() > now;
+    if (cached !== undefined && cached.until > this.now().getTime()) return cached.active;
+    let look = this.checking.get(sessionId);
+    if (look === undefined) {
+      look = this.lookUp(query, sessionId);
+      this.checking.set(sessionId, look);
+      const done = look;
+      const settled = () => {
+        if (this.checking.get(sessionId) === done) this.checking.delete(sessionId);
+      };
+      done.then(settled, settled);
+    }
+    return look;
+  }
+
+  private async lookUp(query: RunPrepared, sessionId: string): Promise<boolean> {
+    const revocationsBefore = this.revocations;
+    const [session] = await query(SELECT_SESSION_STATE, [sessionId]);
+    const now = this.now().getTime();
+    const expiresAt = session === undefined ? 0 : new Date(session.expires_at).getTime();
+    const active = session !== undefined && session.revoked_at === null && expiresAt > now;
     const cacheMs = this.deps.policy.checkCacheSeconds * 1000;
-    if (cacheMs > 0) {
+    // A revocation made here while the query ran may not be in what it read.
+    if (cacheMs > 0 && this.revocations === revocationsBefore) {
       this.checked.delete(sessionId);
       if (this.checked.size >= CHECK_CACHE_ENTRIES) this.checked.delete(this.checked.keys().next().value!);
-      const until = active ? Math.min(now + cacheMs, session!.expiresAt.getTime()) : now + cacheMs;
-      this.checked.set(sessionId, { active, until, userId: session?.user.id });
+      const until = active ? Math.min(now + cacheMs, expiresAt) : now + cacheMs;
+      this.checked.set(sessionId, { active, until, userId: session?.user_id });
     }
     return active;
   }
@@ -355,11 +384,16 @@ export class Sessions {
   }
 
   private forget(sessionId: string): void {
+    this.revocations++;
     this.checked.delete(sessionId);
+    this.checking.delete(sessionId);
   }
 
   private forgetUser(userId: string): void {
+    this.revocations++;
     for (const [sessionId, entry] of this.checked) if (entry.userId === userId) this.checked.delete(sessionId);
+    // Looks in progress do not say whose session they read: start every one afresh.
+    this.checking.clear();
   }
 
   private pair(session: Session, refreshToken: string, now: Date): TokenPair {

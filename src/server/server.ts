@@ -36,6 +36,7 @@ import { SchemaIndex } from "./reflection/schema-index.js";
 import { createHttpHandler, requestContext, requestIdOf } from "./http-handler.js";
 import { createSniffingListener } from "./listener.js";
 import { retentionRules, startRetention } from "../db/retention.js";
+import { preparedStatementRunner } from "../db/prepared-statements.js";
 import { metricsEndpoint } from "./metrics-endpoint.js";
 import { createMetrics, type Metrics } from "../observability/metrics.js";
 import { createRestHandler } from "./rest/rest-handler.js";
@@ -153,6 +154,8 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
     log,
   });
   const abuse = createAbuseProtection({ config, orm, log });
+  /** Hot reads (the session check, GetProfile) as prepared statements on the ORM's pool. */
+  const prepared = preparedStatementRunner(orm);
 
   const { router, calls } = createRouterWithCalls({
     // The first interceptor is the outermost (Connect wraps them in array
@@ -166,10 +169,10 @@ export function createAuthServer(deps: AuthServerDeps): AuthServer {
       createAuthInterceptor({
         tokens: new VerifiedTokenCache(tokens, clock),
         publicMethods,
-        isSessionActive: (sid) => sessions.isActive(() => orm.em.fork(), sid),
+        isSessionActive: (sid) => sessions.isActive(prepared, sid),
       }),
       createValidationInterceptor(requestRules({ minLength: config.password.minLength })),
-      createEntityManagerInterceptor(orm),
+      createEntityManagerInterceptor(orm, prepared),
     ],
     // Connect's defaults are unbounded (~4 GiB messages, no time limit).
     readMaxBytes: config.limits.maxMessageBytes,

@@ -1,6 +1,6 @@
 import type { Interceptor } from "@connectrpc/connect";
 import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
-import { preparedStatementRunner } from "../../db/prepared-statements.js";
+import type { RunPrepared } from "../../db/prepared-statements.js";
 import { kDatabase } from "../context.js";
 
 /**
@@ -8,8 +8,7 @@ import { kDatabase } from "../context.js";
  * requests. It is forked when the handler first asks for it, then reused; a
  * handler that only runs a prepared read uses the shared pool instead.
  */
-export function createEntityManagerInterceptor(orm: MikroORM): Interceptor {
-  const query = preparedStatementRunner(orm);
+export function createEntityManagerInterceptor(orm: MikroORM, query: RunPrepared): Interceptor {
   return (next) => async (req) => {
     let em: EntityManager | undefined;
     req.contextValues.set(kDatabase, { em: () => (em ??= orm.em.fork()), query });
