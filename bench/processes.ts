@@ -96,18 +96,20 @@ export function cpuSeconds(pid: number): number {
 }
 
 /**
- * Resolves once the process has used under 5% of a core for half a second:
- * work a previous scenario left queued (password hashes outlive the load
- * generator's connections) must not count against the next one.
+ * Resolves once the process has used under 5% of a core for two polls in a
+ * row (half a second by default): work a previous scenario left queued
+ * (password hashes outlive the load generator's connections) must not count
+ * against the next one. Read scenarios leave nothing queued and poll faster.
  */
-export async function waitIdle(pid: number, timeoutMs = 60_000): Promise<void> {
+export async function waitIdle(pid: number, options: { pollMs?: number; timeoutMs?: number } = {}): Promise<void> {
+  const { pollMs = 250, timeoutMs = 60_000 } = options;
   const deadline = performance.now() + timeoutMs;
   let quiet = 0;
   let last = cpuSeconds(pid);
   while (performance.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
     const now = cpuSeconds(pid);
-    quiet = now - last < 0.0125 ? quiet + 1 : 0;
+    quiet = now - last < (0.05 * pollMs) / 1000 ? quiet + 1 : 0;
     last = now;
     if (quiet >= 2) return;
   }

@@ -54,7 +54,7 @@ const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(/\s+/).filter(Boolean
 const ACCOUNTS = 32;
 /** Rounds of the scenarios measured in alternation (reads). */
 const ROUNDS = 3;
-const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+const log = (message: string) => process.stderr.write(`[bench ${((performance.now() - began) / 1000).toFixed(0)}s] ${message}\n`);
 
 const rows: Row[] = [];
 const began = performance.now();
@@ -105,8 +105,8 @@ async function main() {
   const tokens = await loginAll(base, ACCOUNTS);
   const bearer = (i: number) => ({ authorization: `Bearer ${tokens[i]}` });
 
-  const measure = async (name: string, concurrency: number, pid: number, run: () => Promise<LoadResult>, record = true) => {
-    await waitIdle(pid);
+  const measure = async (name: string, concurrency: number, pid: number, run: () => Promise<LoadResult>, round = false) => {
+    await waitIdle(pid, { pollMs: round ? 100 : 250 });
     const cpuBefore = cpuSeconds(pid);
     const from = memory.elapsed();
     const result = await run();
@@ -114,7 +114,7 @@ async function main() {
     const during = memory.samples.filter((m) => m.atS >= from).map((m) => m.rssMiB);
     const row: Row = { name, concurrency, ...result, cpuMsPerRequest: (cpu * 1000) / Math.max(1, result.requests) };
     if (pid === service.pid && during.length > 0) row.rssMiB = mean(during);
-    if (record) rows.push(row);
+    if (!round) rows.push(row);
     log(`${name} c${concurrency}: ${row.rps.toFixed(1)} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, statuses ${JSON.stringify(row.statuses)}`);
     return row;
   };
@@ -128,19 +128,25 @@ async function main() {
    * both sides of a ratio in every round, and the ratio is the median over
    * the rounds. The table shows one row per scenario: the rounds together.
    */
-  const alternate = async (scenarios: Record<string, Scenario>) => {
+  const alternate = async (
+    scenarios: Record<string, Scenario>,
+    options: { roundSeconds?: number; warmSeconds?: number; passwords?: boolean } = {},
+  ) => {
+    const { roundSeconds = Math.max(2, Math.round(seconds / 4)), warmSeconds = 1, passwords = false } = options;
     const keys = Object.keys(scenarios);
-    const roundSeconds = Math.max(2, Math.round(seconds / ROUNDS));
+    const pids = [...new Set(keys.map((key) => scenarios[key]!.pid ?? service.pid))];
     // A round that is not counted: V8 keeps optimising the service's paths
     // for tens of seconds, and each scenario's first round would pay for it.
-    for (const key of keys) {
-      const warm = await scenarios[key]!.run(Math.min(2, roundSeconds));
+    for (const key of warmSeconds > 0 ? keys : []) {
+      const warm = await scenarios[key]!.run(warmSeconds);
       if (warm.errors > 0) throw new Error(`warm-up of ${scenarios[key]!.name} got errors: ${JSON.stringify(warm.statuses)}`);
     }
     for (let round = 0; round < ROUNDS; round++) {
       for (const key of [...keys.slice(round % keys.length), ...keys.slice(0, round % keys.length)]) {
         const s = scenarios[key]!;
-        const row = await measure(`${s.name} (round ${round + 1})`, s.concurrency, s.pid ?? service.pid, () => s.run(roundSeconds), false);
+        // Password hashes one side left queued must not slow the other side down.
+        if (passwords) for (const pid of pids) await waitIdle(pid);
+        const row = await measure(`${s.name} (round ${round + 1})`, s.concurrency, s.pid ?? service.pid, () => s.run(roundSeconds), true);
         (rounds[key] ??= []).push({ ...row, name: s.name });
       }
     }
@@ -149,18 +155,25 @@ async function main() {
       rows.push(r[key]);
     }
   };
+  /** An autocannon load for `alternate`: a list every connection cycles through, or a request built afresh each time. */
+  const http1 = (name: string, concurrency: number, requests: HttpRequest[] | (() => HttpRequest), pid = service.pid, url = base): Scenario => ({
+    name,
+    concurrency,
+    pid,
+    run: (s) => runAutocannon({ url, connections: concurrency, seconds: s, ...(typeof requests === "function" ? { next: requests } : { requests }) }),
+  });
   /** a's successful answers per second over b's: the median of the rounds' ratios when both alternated. */
   const ratio = (a: string, b: string) => {
     const [ra, rb] = [rounds[a], rounds[b]];
     if (ra === undefined || rb === undefined) return r[a]!.okRps / r[b]!.okRps;
     return median(ra.map((row, i) => row.okRps / rb[i]!.okRps));
   };
-  const cannon = (name: string, concurrency: number, requests: HttpRequest[] | (() => HttpRequest), pid = service.pid, url = base) =>
-    measure(name, concurrency, pid, () =>
+  const cannon = (name: string, concurrency: number, requests: HttpRequest[] | (() => HttpRequest), forSeconds = seconds) =>
+    measure(name, concurrency, service.pid, () =>
       runAutocannon({
-        url,
+        url: base,
         connections: concurrency,
-        seconds,
+        seconds: forSeconds,
         ...(typeof requests === "function" ? { next: requests } : { requests }),
       }),
     );
@@ -211,7 +224,7 @@ async function main() {
   if (groups.has("flood") || groups.has("scale")) {
     log("warming up");
     for (const requests of [restRead, connectJson, connectGet, connectBinary]) {
-      const warm = await runAutocannon({ url: base, connections: 16, seconds: Math.min(2, seconds), requests: [...requests] });
+      const warm = await runAutocannon({ url: base, connections: 16, seconds: 1, requests: [...requests] });
       if (warm.errors > 0) throw new Error(`warm-up of ${requests[0]!.path} got errors: ${JSON.stringify(warm.statuses)}`);
     }
   }
@@ -234,12 +247,6 @@ async function main() {
     );
     stoppers.push(floor.stop);
     const floorUrl = `http://127.0.0.1:${floorHttp1Port}`;
-    const http1 = (name: string, concurrency: number, requests: HttpRequest[], pid = service.pid, url = base): Scenario => ({
-      name,
-      concurrency,
-      pid,
-      run: (s) => runAutocannon({ url, connections: concurrency, seconds: s, requests }),
-    });
     const baselineName = "baseline GetProfile (raw node:http+pg)";
     await alternate({
       baseline32: http1(baselineName, 32, baselineRead, baseline.pid, baselineUrl),
@@ -290,6 +297,8 @@ async function main() {
   // Each password scenario is compared with the bcrypt capacity measured just
   // before it, for the same reason reads alternate: the host drifts.
   const capacityBefore = async (key: string) => {
+    // Password work the previous scenario left queued would share the cores with the probe.
+    await waitIdle(service.pid);
     log(`measuring bcrypt capacity (for ${key})`);
     capacities[key] = await bcryptCapacity(env);
   };
@@ -317,13 +326,13 @@ async function main() {
     await capacityBefore("update");
     r.update = await cannon("UpdateProfile REST (new password)", passwordConns, rotating(update));
     // More logins than the threads and queue hold: the excess must be refused at once.
-    r.overload = await cannon("Login REST overload (beyond the queue)", 64, rotating(login));
+    r.overload = await cannon("Login REST overload (beyond the queue)", 64, rotating(login), Math.min(seconds, 3));
   }
 
   // --- Reads during a login flood -------------------------------------------
   if (groups.has("flood")) {
     await capacityBefore("floodLogins");
-    r.floodAlone = await cannon("GetProfile REST (just before the flood)", 32, restRead);
+    r.floodAlone = await cannon("GetProfile REST (just before the flood)", 32, restRead, Math.min(seconds, 3));
     // Every thread busy and the queue nearly full, but no refusals: the
     // flood is as much password work as the service accepts.
     const floodConns = cores * 8;
@@ -341,17 +350,40 @@ async function main() {
     const loginSql = `select u0.* from users as u0 where lower(u0.email) = $1 limit 1`;
     plans[`login (${users} users)`] = await db.explain(loginSql, [benchEmail(7)]);
     plans[`profile (${users} users)`] = await db.explain(profileSql, [ids[7]]);
-    // Each pair measured back to back, so the machine's drift over the run does not pass for the table's size.
-    r.scaleRest = await cannon(`GetProfile REST (${users} users)`, 32, restRead);
-    r.scaleLogin = await cannon(`Login REST (${users} users, accounts spread)`, passwordConns, rotating(spreadLogins(users)));
     if (largeUsers > users) {
+      // A second database and instance with the large table, so that the two
+      // sizes can alternate like the read scenarios: the host's drift over
+      // a minute is larger than the difference to be measured.
+      const large = await createScratchDatabase(adminUrl);
+      stoppers.push(async () => large.drop());
+      const largePort = await freePort();
+      const largeEnv = serviceEnv({ databaseUrl: large.url, port: largePort, bcryptCost: cost, smtpUrl: mail.url });
+      const largeService = await startNode([...startArgs], largeEnv, { ready: { port: largePort } });
+      stoppers.push(largeService.stop);
       const seeded = performance.now();
-      await db.seed(users + 1, largeUsers, stored);
-      log(`grew to ${largeUsers} users in ${((performance.now() - seeded) / 1000).toFixed(1)} s`);
-      plans[`login (${largeUsers} users)`] = await db.explain(loginSql, [benchEmail(largeUsers - 7)]);
-      plans[`profile (${largeUsers} users)`] = await db.explain(profileSql, [ids[7]]);
-      r.largeRest = await cannon(`GetProfile REST (${largeUsers} users)`, 32, restRead);
-      r.largeLogin = await cannon(`Login REST (${largeUsers} users, accounts spread)`, passwordConns, rotating(spreadLogins(largeUsers)));
+      await large.seed(1, largeUsers, stored);
+      log(`seeded a second database with ${largeUsers} users in ${((performance.now() - seeded) / 1000).toFixed(1)} s`);
+      const largeBase = `http://127.0.0.1:${largePort}`;
+      const largeIds = await large.userIds(ACCOUNTS);
+      const largeTokens = await loginAll(largeBase, ACCOUNTS);
+      const largeRead = largeIds.map((id, i): HttpRequest => ({ method: "GET", path: `/profile/${id}`, headers: { authorization: `Bearer ${largeTokens[i]}` } }));
+      plans[`login (${largeUsers} users)`] = await large.explain(loginSql, [benchEmail(largeUsers - 7)]);
+      plans[`profile (${largeUsers} users)`] = await large.explain(profileSql, [largeIds[7]]);
+      await alternate({
+        scaleRest: http1(`GetProfile REST (${users} users)`, 32, restRead),
+        largeRest: http1(`GetProfile REST (${largeUsers} users)`, 32, largeRead, largeService.pid, largeBase),
+      });
+      await alternate({
+        scaleLogin: http1(`Login REST (${users} users, accounts spread)`, passwordConns, rotating(spreadLogins(users))),
+        largeLogin: http1(
+          `Login REST (${largeUsers} users, accounts spread)`,
+          passwordConns,
+          rotating(spreadLogins(largeUsers)),
+          largeService.pid,
+          largeBase,
+        ),
+      }, { roundSeconds: Math.max(2, Math.round(seconds / 3)), warmSeconds: 0, passwords: true });
+      await largeService.stop();
     }
   }
 
@@ -360,10 +392,11 @@ async function main() {
   // the process has met each kind of load once, so it holds its high-water
   // mark for each; what the last round holds beyond the first accumulated.
   if (groups.has("reads")) {
-    const rounds = 3;
-    for (let round = 1; round <= rounds; round++) {
-      r[`memory${round}`] = await cannon(`GetProfile REST (memory round ${round} of ${rounds})`, 32, restRead);
-      if (round < rounds) await cannon(`Login REST (memory round ${round} of ${rounds})`, passwordConns, rotating(login));
+    const memoryRounds = 3;
+    const memorySeconds = Math.min(seconds, 4);
+    for (let round = 1; round <= memoryRounds; round++) {
+      r[`memory${round}`] = await cannon(`GetProfile REST (memory round ${round} of ${memoryRounds})`, 32, restRead, memorySeconds);
+      if (round < memoryRounds) await cannon(`Login REST (memory round ${round} of ${memoryRounds})`, passwordConns, rotating(login), memorySeconds);
     }
   }
 
@@ -503,7 +536,7 @@ function grpcFrame(message: Buffer): Buffer {
 }
 
 async function bcryptCapacity(env: Record<string, string>): Promise<number> {
-  const probe = await startNode(["bench/bcrypt-capacity.ts"], { ...env, PROBE_SECONDS: String(Math.max(3, Math.min(seconds, 8))) }, {
+  const probe = await startNode(["bench/bcrypt-capacity.ts"], { ...env, PROBE_SECONDS: String(Math.max(3, Math.min(seconds, 5))) }, {
     ready: /perSecond/,
     timeoutMs: 60_000,
   });
