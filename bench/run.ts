@@ -369,7 +369,7 @@ async function main() {
       const largeRead = largeIds.map((id, i): HttpRequest => ({ method: "GET", path: `/profile/${id}`, headers: { authorization: `Bearer ${largeTokens[i]}` } }));
       // The first instance has been warming up for minutes; without this the
       // second one's younger JIT would pass for the larger table's cost.
-      await runAutocannon({ url: largeBase, connections: 32, seconds: Math.min(seconds, 5), requests: largeRead });
+      await runAutocannon({ url: largeBase, connections: 32, seconds: Math.min(seconds, 3), requests: largeRead });
       plans[`login (${largeUsers} users)`] = await large.explain(loginSql, [benchEmail(largeUsers - 7)]);
       plans[`profile (${largeUsers} users)`] = await large.explain(profileSql, [largeIds[7]]);
       await alternate({
@@ -539,7 +539,7 @@ function grpcFrame(message: Buffer): Buffer {
 }
 
 async function bcryptCapacity(env: Record<string, string>): Promise<number> {
-  const probe = await startNode(["bench/bcrypt-capacity.ts"], { ...env, PROBE_SECONDS: String(Math.max(3, Math.min(seconds, 5))) }, {
+  const probe = await startNode(["bench/bcrypt-capacity.ts"], { ...env, PROBE_SECONDS: String(Math.max(3, Math.min(seconds, 4))) }, {
     ready: /perSecond/,
     timeoutMs: 60_000,
   });
