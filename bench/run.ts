@@ -560,7 +560,7 @@ function grpcFrame(message: Buffer): Buffer {
 }
 
 async function bcryptCapacity(env: Record<string, string>): Promise<number> {
-  const probe = await startNode(["bench/bcrypt-capacity.ts"], { ...env, PROBE_SECONDS: String(Math.max(3, Math.min(seconds, 4))) }, {
+  const probe = await startNode(["bench/bcrypt-capacity.ts"], { ...env, PROBE_SECONDS: String(Math.max(3, Math.min(seconds, 3))) }, {
     ready: /perSecond/,
     timeoutMs: 60_000,
   });
