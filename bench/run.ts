@@ -175,15 +175,9 @@ async function main() {
     if (ra === undefined || rb === undefined) return r[a]!.okRps / r[b]!.okRps;
     return median(ra.map((row, i) => row.okRps / rb[i]!.okRps));
   };
+  /** One scenario against the service, measured once (not alternated). */
   const cannon = (name: string, concurrency: number, requests: HttpRequest[] | (() => HttpRequest), forSeconds = seconds) =>
-    measure(name, concurrency, service.pid, () =>
-      runAutocannon({
-        url: base,
-        connections: concurrency,
-        seconds: forSeconds,
-        ...(typeof requests === "function" ? { next: requests } : { requests }),
-      }),
-    );
+    measure(name, concurrency, service.pid, () => http1(name, concurrency, requests).run(forSeconds));
 
   // --- Profile reads ---------------------------------------------------------
   const restRead = ids.map((id, i): HttpRequest => ({ method: "GET", path: `/profile/${id}`, headers: bearer(i) }));

@@ -3,7 +3,7 @@
 // The ORM inlines parameters and sends each query as simple-protocol text,
 // which PostgreSQL parses and plans on every call. A named statement is
 // parsed and planned once per connection and then only bound and executed:
-// per profile read about 70 µs less CPU in PostgreSQL and 20 µs less in the
+// per profile read about 45 µs less CPU in PostgreSQL and 20 µs less in the
 // service (bench/FINDINGS.md). Placeholders are knex's `?`.
 //
 // A deployment behind PgBouncer in transaction mode needs PgBouncer 1.21 or
